@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '@rampart/platform';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { createWorker } = await import('./create-worker');
+  await createWorker();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      // Workers finish their active jobs on shutdown; this bounds how long that may take.
+      setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
+    });
+  }
+  process.stdout.write('Rampart worker started\n');
+}
+
+main().catch((error) => {
+  process.stderr.write(`worker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

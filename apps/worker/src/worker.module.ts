@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  ConfigModule,
+  DbModule,
+  MetricsModule,
+  QueueModule,
+  RedisModule,
+  loggerParams,
+} from '@rampart/platform';
+import { HousekeepingProcessor } from './housekeeping/housekeeping.processor';
+import { HousekeepingScheduler } from './housekeeping/housekeeping.scheduler';
+
+/** The worker: BullMQ processors in a Nest application context, no HTTP server. */
+@Module({
+  imports: [
+    ConfigModule,
+    LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => loggerParams(config, 'worker') }),
+    DbModule,
+    RedisModule,
+    QueueModule,
+    MetricsModule,
+  ],
+  providers: [HousekeepingProcessor, HousekeepingScheduler],
+})
+export class WorkerModule {}

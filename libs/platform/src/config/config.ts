@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+// One typed, validated configuration for the API and the worker. Local defaults
+// work against the PostgreSQL/Redis that `npm start` prepares; a bad value stops
+// start-up with one line naming the variable.
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: `must be a whole number between ${min} and ${max}` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { message: `must be a whole number between ${min} and ${max}` });
+
+const urlWithProtocol = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+    );
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production'], { message: 'must be development, test or production' }).default('development'),
+  HOST: z.string().trim().min(1, { message: 'must not be empty' }).default('0.0.0.0'),
+  PORT: integer(1, 65535).default(3000),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  DATABASE_URL: urlWithProtocol(['postgresql:', 'postgres:']).default(
+    'postgresql://rampart_app:rampart_app@127.0.0.1:5432/rampart',
+  ),
+  DATABASE_POOL_SIZE: integer(1, 500).default(10),
+  REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
+  QUEUE_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9:_{}-]+$/, { message: 'may contain only letters, digits and : _ - { }' })
+    .default('rampart'),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+  READINESS_TIMEOUT_MS: integer(50, 60_000).default(1_000),
+  HOUSEKEEPING_EVERY_MS: integer(1_000, 86_400_000).default(3_600_000),
+});
+
+type Parsed = z.infer<typeof schema>;
+
+export interface AppConfig {
+  nodeEnv: Parsed['NODE_ENV'];
+  host: string;
+  port: number;
+  logLevel: Parsed['LOG_LEVEL'];
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl: string;
+  queuePrefix: string;
+  shutdownTimeoutMs: number;
+  readinessTimeoutMs: number;
+  housekeepingEveryMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'not set';
+  const text = String(value);
+  // Never echo credentials from a URL back into a log line.
+  return `got "${text.replace(/\/\/[^@/]*@/, '//***@')}"`;
+}
+
+/** Reads and validates the environment; throws ConfigError with one line naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    input[key] = value === '' ? undefined : value;
+  }
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name} ${issue.message} (${describeValue(input[name])})`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const c = result.data;
+  return {
+    nodeEnv: c.NODE_ENV,
+    host: c.HOST,
+    port: c.PORT,
+    logLevel: c.LOG_LEVEL,
+    databaseUrl: c.DATABASE_URL,
+    databasePoolSize: c.DATABASE_POOL_SIZE,
+    redisUrl: c.REDIS_URL,
+    queuePrefix: c.QUEUE_PREFIX,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    readinessTimeoutMs: c.READINESS_TIMEOUT_MS,
+    housekeepingEveryMs: c.HOUSEKEEPING_EVERY_MS,
+  };
+}

@@ -1,0 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** The release version: the workspace package.json's, so there is one place to bump it. */
+export const RAMPART_VERSION: string = JSON.parse(
+  readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8'),
+).version;

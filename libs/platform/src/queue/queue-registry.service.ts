@@ -1,0 +1,36 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bullmq';
+import { ALL_QUEUES, QueueName } from './queues';
+
+/** Every registered queue by name, with an error listener so a Redis outage is logged, never fatal. */
+@Injectable()
+export class QueueRegistry implements OnModuleInit {
+  private readonly logger = new Logger('Queues');
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  onModuleInit(): void {
+    for (const name of ALL_QUEUES) {
+      const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+      let lastError = '';
+      queue.on('error', (error) => {
+        if (error.message !== lastError) this.logger.warn(`queue ${name}: ${error.message}`);
+        lastError = error.message;
+      });
+      this.queues.set(name, queue);
+    }
+  }
+
+  get(name: QueueName): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`queue ${name} is not registered`);
+    return queue;
+  }
+
+  all(): Queue[] {
+    return [...this.queues.values()];
+  }
+}
