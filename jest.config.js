@@ -16,7 +16,13 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'].filter((p) => fs.existsSync(p.replace('<rootDir>', __dirname))),
   testMatch: ['**/*.spec.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
+    // ES-module-only dependencies (jose, used by jwks-rsa) are compiled to CommonJS for Jest;
+    // Node 20 itself loads them natively at run time.
+    '^.+\\.js$': ['@swc/jest', { ...swcrc, swcrc: false, jsc: { ...swcrc.jsc, parser: { syntax: 'ecmascript' } } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',

@@ -38,12 +38,36 @@ function discreteConfig(url: string, database?: string) {
 
 // Workaround 2: adapter-pg's connectToShadowDb() ignores the database override when
 // given a connection string, and drops the shadow database while its pool is open.
+//
+// Workaround 3: adapter-pg's executeScript() splits a migration on every ";", which
+// breaks function bodies ($$ … $$) and comments. Send the script as one simple-query
+// message instead: PostgreSQL runs it as a single implicit transaction.
+type ScriptAdapter = Awaited<ReturnType<PrismaPg['connect']>> & {
+  client: { query(sql: string): Promise<unknown> };
+  onError(error: unknown): never;
+};
+function runScriptsWhole<T extends Awaited<ReturnType<PrismaPg['connect']>>>(adapter: T): T {
+  const a = adapter as unknown as ScriptAdapter;
+  a.executeScript = async (script: string) => {
+    try {
+      await a.client.query(script);
+    } catch (error) {
+      a.onError(error);
+    }
+  };
+  return adapter;
+}
+
 class OfflineMigrationAdapter extends PrismaPg {
+  override async connect() {
+    return runScriptsWhole(await super.connect());
+  }
+
   override async connectToShadowDb() {
     const main = await this.connect();
     const database = `prisma_migrate_shadow_db_${globalThis.crypto.randomUUID().replace(/-/g, '')}`;
     await main.executeScript(`CREATE DATABASE "${database}"`);
-    const shadow = await new PrismaPg(discreteConfig(migrationUrl, database)).connect();
+    const shadow = runScriptsWhole(await new PrismaPg(discreteConfig(migrationUrl, database)).connect());
     const closeShadowPool = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await closeShadowPool();

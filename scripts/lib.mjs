@@ -105,14 +105,16 @@ export async function ensureDatabase({ database } = {}) {
   const dbName = database ?? owner.database;
   const admin = await connect(env('DATABASE_ADMIN_URL'), 'admin connection, DATABASE_ADMIN_URL');
   try {
+    // The owner runs migrations and owns the two narrow cross-tenant SECURITY DEFINER
+    // functions (memberships, id → tenant), hence BYPASSRLS; the runtime role has neither.
     for (const [role, extra] of [
-      [owner, 'CREATEDB'],
-      [app, 'NOCREATEDB'],
+      [owner, 'CREATEDB BYPASSRLS'],
+      [app, 'NOCREATEDB NOBYPASSRLS'],
     ]) {
       const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role.user]);
       const verb = exists.rowCount ? 'ALTER' : 'CREATE';
       await admin.query(
-        `${verb} ROLE ${quoteIdent(role.user)} WITH LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE ${extra} PASSWORD ${quoteLiteral(role.password)}`,
+        `${verb} ROLE ${quoteIdent(role.user)} WITH LOGIN NOSUPERUSER NOCREATEROLE ${extra} PASSWORD ${quoteLiteral(role.password)}`,
       );
     }
     const db = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);

@@ -1,6 +1,5 @@
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '../libs/platform/src/db/generated/prisma/client';
-import { TEST_REDIS_URL, useTestEnvironment } from '@rampart/testing';
+import { PrismaService, loadConfig } from '@rampart/platform';
+import { TEST_REDIS_URL, query, useTestEnvironment } from '@rampart/testing';
 import Redis from 'ioredis';
 
 // isolation-a.spec.ts and isolation-b.spec.ts are the same test with the same fixed
@@ -10,11 +9,13 @@ describe('test isolation (file a)', () => {
   const FIXED_ID = '00000000-0000-4000-8000-000000000001';
 
   it('owns its database: the same fixed row is written once, and only this file sees it', async () => {
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: env.current.db.appUrl }) });
+    const prisma = new PrismaService(loadConfig());
     try {
-      await prisma.tenant.create({ data: { id: FIXED_ID, name: 'shared-name' } });
+      await prisma.withTenant(FIXED_ID, (tx) => tx.tenant.create({ data: { id: FIXED_ID, name: 'shared-name' } }));
       await new Promise((r) => setTimeout(r, 300)); // widen the window in which the other file writes
-      expect(await prisma.tenant.findMany({ where: { name: 'shared-name' } })).toHaveLength(1);
+      // Counted as the superuser, which sees every row of the database whatever the tenant.
+      const rows = await query(env.current.db.adminUrl, "SELECT id FROM tenant WHERE name = 'shared-name'");
+      expect(rows).toEqual([{ id: FIXED_ID }]);
     } finally {
       await prisma.$disconnect();
     }

@@ -5,13 +5,16 @@ import { LoggerModule } from 'nestjs-pino';
 import {
   APP_CONFIG,
   type AppConfig,
+  AuthModule,
   ConfigModule,
   DbModule,
   MetricsModule,
   QueueModule,
   RedisModule,
   loggerParams,
+  mercuriusErrorFormatter,
 } from '@rampart/platform';
+import { TenancyModule } from '@rampart/tenancy';
 import { ApiInfoResolver } from './graphql/api-info.resolver';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -24,6 +27,9 @@ import { MetricsController } from './metrics/metrics.controller';
     RedisModule,
     QueueModule,
     MetricsModule,
+    // Authentication first: its global guard sets req.user before TenancyModule's authorization guard reads it.
+    AuthModule.forRoot(),
+    TenancyModule,
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
       inject: [APP_CONFIG],
@@ -35,6 +41,8 @@ import { MetricsController } from './metrics/metrics.controller';
         // graphql-jit compiles a query after its first use: Mercurius's main throughput advantage.
         jit: 1,
         allowBatchedQueries: false,
+        context: (request: unknown) => ({ req: request }),
+        errorFormatter: mercuriusErrorFormatter as never,
         introspection: config.nodeEnv !== 'production',
       }),
     }),

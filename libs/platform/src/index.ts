@@ -1,6 +1,7 @@
 export * from './config/config';
 export * from './config/config.module';
 export * from './db/prisma.service';
+export * from './db/index';
 export * from './db/db.module';
 export * from './redis/redis';
 export * from './redis/redis.module';
@@ -10,3 +11,8 @@ export * from './queue/queue-registry.service';
 export * from './observability/metrics';
 export * from './observability/logging';
 export * from './config/version';
+export * from './audit';
+export * from './errors/app-error';
+export * from './authz';
+export * from './auth';
+export * from './graphql';

@@ -1,5 +1,5 @@
 import { Field, GraphQLISODateTime, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { RAMPART_VERSION } from '@rampart/platform';
+import { Public, RAMPART_VERSION } from '@rampart/platform';
 
 @ObjectType({ description: 'Facts about this Rampart API deployment.' })
 export class ApiInfo {
@@ -15,6 +15,7 @@ export class ApiInfo {
 
 @Resolver(() => ApiInfo)
 export class ApiInfoResolver {
+  @Public()
   @Query(() => ApiInfo, { description: 'Facts about this API deployment; needs no authentication.' })
   apiInfo(): ApiInfo {
     return { name: 'Rampart', version: RAMPART_VERSION, serverTime: new Date() };

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { PrismaService, REDIS, APP_CONFIG, type AppConfig } from '@rampart/platform';
+import { APP_CONFIG, type AppConfig, PrismaService, Public, REDIS } from '@rampart/platform';
 import type { FastifyReply } from 'fastify';
 import type Redis from 'ioredis';
 
@@ -13,6 +13,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+// Probes and scrapes come from the platform, without a user token.
+@Public()
 @Controller()
 export class HealthController {
   constructor(

@@ -1,8 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { MetricsService, QueueRegistry } from '@rampart/platform';
+import { MetricsService, Public, QueueRegistry } from '@rampart/platform';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'paused', 'prioritized'] as const;
 
+// Probes and scrapes come from the platform, without a user token.
+@Public()
 @Controller()
 export class MetricsController {
   constructor(

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './config';
+import path from 'node:path';
+import { ConfigError, loadConfig, localIssuerEnabled } from './config';
 
 describe('loadConfig', () => {
   it('has working local defaults', () => {
@@ -13,7 +14,13 @@ describe('loadConfig', () => {
   });
 
   it('reads and converts values', () => {
-    const config = loadConfig({ PORT: '8080', LOG_LEVEL: 'debug', DATABASE_POOL_SIZE: '25', NODE_ENV: 'production' });
+    const config = loadConfig({
+      PORT: '8080',
+      LOG_LEVEL: 'debug',
+      DATABASE_POOL_SIZE: '25',
+      NODE_ENV: 'production',
+      OIDC_ISSUER_URL: 'https://login.example.com/',
+    });
     expect(config.port).toBe(8080);
     expect(config.logLevel).toBe('debug');
     expect(config.databasePoolSize).toBe(25);
@@ -29,6 +36,10 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'not a url', /REDIS_URL must be a URL starting with redis:\/\/ or rediss:\/\//],
     ['NODE_ENV', 'staging', /NODE_ENV must be development, test or production/],
     ['QUEUE_PREFIX', 'a b', /QUEUE_PREFIX may contain only/],
+    ['OIDC_ISSUER_URL', 'login.example.com', /OIDC_ISSUER_URL must be a URL starting with https:\/\/ or http:\/\//],
+    ['OIDC_JWKS_URI', 'ftp://x/keys', /OIDC_JWKS_URI must be a URL starting with https:\/\/ or http:\/\//],
+    ['OIDC_AUDIENCE', '   ', /OIDC_AUDIENCE must not be empty/],
+    ['PUBLIC_URL', 'localhost:3000', /PUBLIC_URL must be a URL/],
   ])('rejects %s=%s with one clear line', (name, value, message) => {
     let error: unknown;
     try {
@@ -39,6 +50,48 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  describe('authentication', () => {
+    it('defaults to the local issuer outside production', () => {
+      const config = loadConfig({ PORT: '4000' });
+      expect(config.oidcIssuerUrl).toBeUndefined();
+      expect(config.oidcAudience).toBe('rampart');
+      expect(config.oidcJwksUri).toBeUndefined();
+      expect(config.publicUrl).toBe('http://localhost:4000');
+      expect(path.isAbsolute(config.localIssuerKeyFile)).toBe(true);
+      expect(config.localIssuerKeyFile).toBe(path.resolve(__dirname, '../../../..', '.rampart/local-issuer-key.json'));
+      expect(localIssuerEnabled(config)).toBe(true);
+    });
+
+    it('reads the issuer settings verbatim and trims the public URL', () => {
+      const config = loadConfig({
+        OIDC_ISSUER_URL: 'https://tenant.auth.example.com/',
+        OIDC_AUDIENCE: 'https://api.rampart.example',
+        OIDC_JWKS_URI: 'https://tenant.auth.example.com/keys',
+        LOCAL_ISSUER_KEY_FILE: '/tmp/key.json',
+        PUBLIC_URL: 'https://rampart.example.com/',
+      });
+      // `iss` is compared verbatim, so the issuer keeps its trailing slash.
+      expect(config.oidcIssuerUrl).toBe('https://tenant.auth.example.com/');
+      expect(config.oidcAudience).toBe('https://api.rampart.example');
+      expect(config.oidcJwksUri).toBe('https://tenant.auth.example.com/keys');
+      expect(config.localIssuerKeyFile).toBe('/tmp/key.json');
+      expect(config.publicUrl).toBe('https://rampart.example.com');
+      expect(localIssuerEnabled(config)).toBe(false);
+    });
+
+    it('refuses production without an issuer, naming OIDC_ISSUER_URL', () => {
+      expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+        /^Invalid configuration: OIDC_ISSUER_URL must be set when NODE_ENV is production \(not set\)$/,
+      );
+      expect(() => loadConfig({ NODE_ENV: 'production', OIDC_ISSUER_URL: '' })).toThrow(ConfigError);
+    });
+
+    it('never enables the local issuer in production', () => {
+      const config = loadConfig({ NODE_ENV: 'production', OIDC_ISSUER_URL: 'https://login.example.com' });
+      expect(localIssuerEnabled(config)).toBe(false);
+    });
   });
 
   it('names every bad variable at once', () => {

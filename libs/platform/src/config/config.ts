@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 // One typed, validated configuration for the API and the worker. Local defaults
@@ -47,7 +48,27 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
   READINESS_TIMEOUT_MS: integer(50, 60_000).default(1_000),
   HOUSEKEEPING_EVERY_MS: integer(1_000, 86_400_000).default(3_600_000),
+  OIDC_ISSUER_URL: urlWithProtocol(['https:', 'http:']).optional(),
+  OIDC_AUDIENCE: z.string().trim().min(1, { message: 'must not be empty' }).default('rampart'),
+  OIDC_JWKS_URI: urlWithProtocol(['https:', 'http:']).optional(),
+  LOCAL_ISSUER_KEY_FILE: z.string().trim().min(1, { message: 'must not be empty' }).default('.rampart/local-issuer-key.json'),
+  PUBLIC_URL: urlWithProtocol(['https:', 'http:']).optional(),
 });
+
+const validated = schema.superRefine((c, ctx) => {
+  // Without an issuer production would have no way to authenticate anyone: the
+  // local issuer is a development tool and never runs there.
+  if (c.NODE_ENV === 'production' && !c.OIDC_ISSUER_URL) {
+    ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER_URL'], message: 'must be set when NODE_ENV is production' });
+  }
+});
+
+// Relative key-file paths are anchored at the workspace root, not the working
+// directory, so `npm start` and Jest (which may run from elsewhere) share one key.
+const WORKSPACE_ROOT = path.resolve(__dirname, '../../../..');
+
+/** Trailing slashes would make `iss` comparisons and URL joins fragile. */
+const withoutTrailingSlash = (url: string): string => url.replace(/\/+$/, '');
 
 type Parsed = z.infer<typeof schema>;
 
@@ -63,6 +84,20 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   readinessTimeoutMs: number;
   housekeepingEveryMs: number;
+  /** External OpenID Connect issuer; unset means the API is its own (local) issuer outside production. */
+  oidcIssuerUrl?: string;
+  oidcAudience: string;
+  /** Overrides the `jwks_uri` of the issuer's discovery document. */
+  oidcJwksUri?: string;
+  /** Absolute path of the local issuer's signing key. */
+  localIssuerKeyFile: string;
+  /** Where clients reach this API; the local issuer's `iss`. */
+  publicUrl: string;
+}
+
+/** Whether the API issues its own development tokens (never in production: config requires an issuer there). */
+export function localIssuerEnabled(config: Pick<AppConfig, 'nodeEnv' | 'oidcIssuerUrl'>): boolean {
+  return config.nodeEnv !== 'production' && !config.oidcIssuerUrl;
 }
 
 export class ConfigError extends Error {
@@ -86,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const value = env[key];
     input[key] = value === '' ? undefined : value;
   }
-  const result = schema.safeParse(input);
+  const result = validated.safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
@@ -107,5 +142,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     readinessTimeoutMs: c.READINESS_TIMEOUT_MS,
     housekeepingEveryMs: c.HOUSEKEEPING_EVERY_MS,
+    // The issuer is compared verbatim with `iss` (some issuers end it with a slash), so it is kept as given.
+    oidcIssuerUrl: c.OIDC_ISSUER_URL,
+    oidcAudience: c.OIDC_AUDIENCE,
+    oidcJwksUri: c.OIDC_JWKS_URI,
+    localIssuerKeyFile: path.resolve(WORKSPACE_ROOT, c.LOCAL_ISSUER_KEY_FILE),
+    publicUrl: withoutTrailingSlash(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`),
   };
 }

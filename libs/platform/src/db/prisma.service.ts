@@ -2,7 +2,18 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { PrismaClient } from './generated/prisma/client';
+import { Prisma, PrismaClient } from './generated/prisma/client';
+
+/** A transaction bound to one tenant: every query in it sees only that tenant's rows. */
+export type TenantTx = Prisma.TransactionClient & { readonly tenantId: string };
+
+export interface TenantTxOptions {
+  isolationLevel?: Prisma.TransactionIsolationLevel;
+  /** Milliseconds the transaction may run (default 10 s). */
+  timeout?: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The one Prisma client of a process, connected as the application role (never
@@ -19,6 +30,22 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
         connectionTimeoutMillis: 5_000,
       }),
     });
+  }
+
+  /**
+   * Runs `work` in a transaction whose tenant is `tenantId`. The setting is
+   * transaction-local (`set_config(…, true)`), so it can never leak to the next
+   * user of a pooled connection.
+   */
+  async withTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>, options: TenantTxOptions = {}): Promise<T> {
+    if (!UUID.test(tenantId)) throw new Error('withTenant: tenantId must be a UUID');
+    return this.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
+        return work(Object.assign(tx, { tenantId }) as TenantTx);
+      },
+      { timeout: options.timeout ?? 10_000, maxWait: 5_000, isolationLevel: options.isolationLevel },
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

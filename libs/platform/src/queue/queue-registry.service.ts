@@ -1,12 +1,12 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { ALL_QUEUES, QueueName } from './queues';
 
 /** Every registered queue by name, with an error listener so a Redis outage is logged, never fatal. */
 @Injectable()
-export class QueueRegistry implements OnModuleInit {
+export class QueueRegistry implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Queues');
   private readonly queues = new Map<QueueName, Queue>();
 
@@ -22,6 +22,18 @@ export class QueueRegistry implements OnModuleInit {
       });
       this.queues.set(name, queue);
     }
+  }
+
+  /**
+   * Closing a queue whose connection is still being established makes BullMQ emit
+   * an 'error' with no listener left (a crash at shutdown); let connections settle first.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      this.all().map((queue) =>
+        Promise.race([queue.waitUntilReady().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000).unref())]),
+      ),
+    );
   }
 
   get(name: QueueName): Queue {

@@ -1,0 +1,86 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Passport } from 'passport';
+import { ExtractJwt, type SecretOrKeyProvider, Strategy } from 'passport-jwt';
+import type { AppConfig } from '../config/config';
+import { AuthUserService, InsufficientClaimsError } from './auth-user.service';
+import type { AuthenticatedUser } from './authenticated-user';
+
+/** Injection token of the secretOrKeyProvider (jwks-rsa) the strategy verifies signatures with. */
+export const SIGNING_KEYS = Symbol('SIGNING_KEYS');
+
+/** The issuer `iss` must equal and the audience `aud` must contain. */
+export const TOKEN_EXPECTATIONS = Symbol('TOKEN_EXPECTATIONS');
+export interface TokenExpectations {
+  issuer: string;
+  audience: string;
+}
+
+export type AuthenticationOutcome =
+  | { user: AuthenticatedUser }
+  /** The token was refused; `reason` is for the debug log only. */
+  | { user?: undefined; reason: unknown }
+  /** Something broke on our side (e.g. the database): not the caller's fault. */
+  | { user?: undefined; error: unknown };
+
+/** Copes with clock skew between the issuer and this API. */
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
+ * passport-jwt, RS256 only, with keys from the issuer's JWKS (jwks-rsa) and the
+ * issuer and audience checked. Registered with a Passport instance of its own
+ * instead of the global one, so two applications in one process (tests) never
+ * overwrite each other's strategy.
+ */
+@Injectable()
+export class JwtStrategy extends Strategy {
+  private readonly passport = new Passport();
+
+  constructor(
+    @Inject(SIGNING_KEYS) signingKeys: SecretOrKeyProvider,
+    @Inject(TOKEN_EXPECTATIONS) expectations: TokenExpectations,
+    private readonly users: AuthUserService,
+  ) {
+    // passport-jwt wants the verify callback in the constructor, before `this` exists.
+    const late: { validate?: (payload: Record<string, unknown>) => Promise<AuthenticatedUser> } = {};
+    super(
+      {
+        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+        secretOrKeyProvider: signingKeys,
+        algorithms: ['RS256'],
+        issuer: expectations.issuer,
+        audience: expectations.audience,
+        jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS },
+      },
+      (payload: Record<string, unknown>, done: (error: unknown, user?: unknown, info?: unknown) => void) => {
+        late.validate!(payload).then(
+          (user) => done(null, user),
+          (error: unknown) => (error instanceof InsufficientClaimsError ? done(null, false, error) : done(error)),
+        );
+      },
+    );
+    late.validate = (payload) => this.validate(payload);
+    this.passport.use('jwt', this);
+  }
+
+  /** Called with the verified payload: finds or creates the user it names. */
+  validate(payload: Record<string, unknown>): Promise<AuthenticatedUser> {
+    return this.users.fromClaims(payload);
+  }
+
+  /** Runs the strategy on one request, without sessions and without touching the response. */
+  authenticateRequest(request: object): Promise<AuthenticationOutcome> {
+    return new Promise((resolve) => {
+      const middleware = this.passport.authenticate('jwt', { session: false }, (error: unknown, user: unknown, info: unknown) => {
+        if (error) resolve({ error });
+        else if (user) resolve({ user: user as AuthenticatedUser });
+        else resolve({ reason: info });
+      });
+      middleware(request, {}, (error?: unknown) => resolve({ error: error ?? new Error('passport ended without a decision') }));
+    });
+  }
+}
+
+/** Expectations for tokens, from configuration: the local issuer's when it is active, the external one's otherwise. */
+export function tokenExpectations(config: AppConfig): TokenExpectations {
+  return { issuer: config.oidcIssuerUrl ?? config.publicUrl, audience: config.oidcAudience };
+}

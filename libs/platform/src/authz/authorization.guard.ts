@@ -1,0 +1,58 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { AppError } from '../errors/app-error';
+import { AccessService, type Membership } from './access.service';
+import { accessFor } from './authorization-table';
+import { decideAccess, type AccessGrant } from './decide';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface AuthorizedRequest {
+  user?: { id: string; email: string };
+  memberships?: Membership[];
+  grant?: AccessGrant;
+}
+
+function argAt(args: Record<string, unknown>, path: string): unknown {
+  return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), args);
+}
+
+/**
+ * Applies the authorization table to every GraphQL root operation. Runs after
+ * authentication (which sets `req.user`); fails closed for operations missing
+ * from the table. Stores the grant on the request for resolvers (`@Grant()`).
+ */
+@Injectable()
+export class AuthorizationGuard implements CanActivate {
+  constructor(private readonly access: AccessService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType<GqlContextType>() !== 'graphql') return true;
+    const gql = GqlExecutionContext.create(context);
+    const info = gql.getInfo<GraphQLResolveInfo>();
+    const entry = accessFor(info.parentType.name, info.fieldName);
+    if (!entry) throw AppError.forbidden(`Operation ${info.fieldName} is not in the authorization table`);
+    if (entry.kind === 'public') return true;
+
+    const req = gql.getContext<{ req: AuthorizedRequest }>().req;
+    if (!req.user) throw AppError.unauthenticated();
+    if (entry.kind === 'authenticated') return true;
+
+    const args = gql.getArgs<Record<string, unknown>>();
+    const path = entry.kind === 'tenant' ? entry.tenantIdArg : entry.idArg;
+    const id = argAt(args, path);
+    if (typeof id !== 'string' || !UUID.test(id)) throw AppError.badInput(path, 'must be a UUID');
+
+    const target =
+      entry.kind === 'tenant'
+        ? { tenantId: id, cloudScopeId: null, isObject: false }
+        : await this.access.locate(entry.objectKind, id).then((found) => {
+            if (!found) throw AppError.notFound(entry.objectKind);
+            return { ...found, isObject: true };
+          });
+    req.memberships ??= await this.access.memberships(req.user.id);
+    req.grant = decideAccess(req.memberships, target, entry.minRole);
+    return true;
+  }
+}

@@ -1,0 +1,7 @@
+export * from './roles';
+export * from './authorization-table';
+export * from './access.service';
+export * from './decide';
+export * from './authorization.guard';
+export * from './grant.decorator';
+export * from './caller.decorator';

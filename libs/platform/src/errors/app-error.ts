@@ -1,0 +1,54 @@
+// The error codes of the public contract (API.md), raised by services and mapped to
+// GraphQL `extensions.code` (and HTTP statuses) in exactly one place.
+
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  CONFLICT: 'CONFLICT',
+  DEFAULT_POLICY_IMMUTABLE: 'DEFAULT_POLICY_IMMUTABLE',
+  UNSUPPORTED_CLOUD: 'UNSUPPORTED_CLOUD',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BAD_USER_INPUT: 400,
+  CONFLICT: 409,
+  DEFAULT_POLICY_IMMUTABLE: 409,
+  UNSUPPORTED_CLOUD: 400,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+/** An expected failure whose message is safe to show to the caller. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** The input field at fault, as a path from the operation's arguments, e.g. `input.principalEmail`. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  static notFound(what: string): AppError {
+    return new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
+  }
+  static forbidden(message = 'Your role does not allow this operation'): AppError {
+    return new AppError(ErrorCode.FORBIDDEN, message);
+  }
+  static unauthenticated(message = 'Authentication required'): AppError {
+    return new AppError(ErrorCode.UNAUTHENTICATED, message);
+  }
+  static badInput(field: string, message: string): AppError {
+    return new AppError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, field);
+  }
+  static conflict(message: string, field?: string): AppError {
+    return new AppError(ErrorCode.CONFLICT, message, field);
+  }
+}

@@ -1,0 +1,63 @@
+// Running rules on manifests. Two entry points:
+// - evaluateRule / evaluateManifest: validate parameters on every call (convenient, slower);
+// - compileRules: validate and pre-process once, then evaluate many manifests cheaply
+//   (the admission webhook and the bundle compiler use this).
+
+import { validateRuleParameters } from './catalog';
+import { EVALUATORS } from './evaluators';
+import type { CompiledEvaluator, DocumentContext } from './evaluators/shared';
+import type { Finding, Manifest, RuleId, RuleParameters } from './types';
+import { isIngress, isObject, viewWorkload } from './workload';
+
+export { ManifestParseError, parseManifests } from './manifest-parser';
+export type { DocumentContext } from './evaluators/shared';
+
+export interface RuleSelection {
+  ruleId: RuleId | string;
+  /** Raw parameters; validated and defaulted by compileRules. */
+  parameters?: unknown;
+}
+
+/** Evaluates one manifest against a compiled rule set. */
+export type CompiledRules = (manifest: Manifest) => Finding[];
+
+/** Reads what the rules need from a manifest once, shared by every rule. */
+export function createDocumentContext(manifest: Manifest): DocumentContext {
+  const workload = viewWorkload(manifest);
+  return { manifest, workload, ingress: workload === undefined && isIngress(manifest) };
+}
+
+/** Builds an evaluator from parameters that have already passed validateRuleParameters. */
+export function compileValidatedRule<R extends RuleId>(ruleId: R, params: RuleParameters[R]): CompiledEvaluator {
+  return EVALUATORS[ruleId](params);
+}
+
+/**
+ * Validates every rule's parameters once (throwing RuleParameterError on the first bad
+ * one) and returns a function that evaluates manifests with no further validation.
+ */
+export function compileRules(rules: readonly RuleSelection[]): CompiledRules {
+  const evaluators: CompiledEvaluator[] = rules.map(({ ruleId, parameters }) => {
+    const params = validateRuleParameters(ruleId, parameters);
+    return (EVALUATORS[ruleId as RuleId] as (p: typeof params) => CompiledEvaluator)(params);
+  });
+  return (manifest) => {
+    const out: Finding[] = [];
+    // Not an object: nothing a rule could read, and not a workload or Ingress either.
+    if (!isObject(manifest)) return out;
+    const doc = createDocumentContext(manifest);
+    if (doc.workload === undefined && !doc.ingress) return out;
+    for (let i = 0; i < evaluators.length; i++) evaluators[i](doc, out);
+    return out;
+  };
+}
+
+/** Runs one rule on one manifest; `params` are validated and defaulted (undefined = defaults). */
+export function evaluateRule<R extends RuleId>(ruleId: R, manifest: Manifest, params?: unknown): Finding[] {
+  return compileRules([{ ruleId, parameters: params }])(manifest);
+}
+
+/** Runs several rules on one manifest, validating their parameters on this call. */
+export function evaluateManifest(manifest: Manifest, rules: readonly RuleSelection[]): Finding[] {
+  return compileRules(rules)(manifest);
+}

@@ -1,0 +1,77 @@
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import {
+  type AccessGrant,
+  type AuthenticatedUser,
+  type Caller,
+  CallerOf,
+  CurrentUser,
+  Grant,
+} from '@rampart/platform';
+import { TenancyService } from '../tenancy.service';
+import {
+  AssignRoleInput,
+  AuditLogConnection,
+  CreateTenantInput,
+  Me,
+  RoleAssignment,
+  Tenant,
+} from './tenancy.models';
+
+@Resolver(() => Tenant)
+export class TenancyResolver {
+  constructor(private readonly tenancy: TenancyService) {}
+
+  @Query(() => Me, { description: 'The caller, with every role they hold.' })
+  async me(@CurrentUser() user: AuthenticatedUser): Promise<Me> {
+    const memberships = await this.tenancy.membershipsOf(user.id);
+    return {
+      user: { id: user.id, email: user.email, name: user.name },
+      roleAssignments: memberships.map((m) => ({
+        assignmentId: m.assignmentId,
+        tenant: { id: m.tenantId, name: m.tenantName, createdAt: m.tenantCreatedAt },
+        role: m.role as never,
+        cloudScopeId: m.cloudScopeId,
+      })),
+    };
+  }
+
+  @Query(() => [Tenant], { description: 'Tenants where the caller holds any role.' })
+  tenants(@CurrentUser() user: AuthenticatedUser): Promise<Tenant[]> {
+    return this.tenancy.tenantsOf(user.id);
+  }
+
+  @Query(() => Tenant, { description: 'One tenant.' })
+  tenant(@Args('id', { type: () => ID, description: 'Tenant id.' }) _id: string, @Grant() grant: AccessGrant): Promise<Tenant> {
+    return this.tenancy.tenant(grant.tenantId);
+  }
+
+  @ResolveField(() => [RoleAssignment], { description: 'Role assignments (only those of the caller’s cloud scopes for a scope-level role).' })
+  roleAssignments(@Parent() tenant: Tenant, @CurrentUser() user: AuthenticatedUser): Promise<RoleAssignment[]> {
+    return this.tenancy.roleAssignmentsVisibleTo(user.id, tenant.id) as Promise<RoleAssignment[]>;
+  }
+
+  @Query(() => AuditLogConnection, { description: 'The tenant’s change log, newest first.' })
+  auditLog(
+    @Args('tenantId', { type: () => ID, description: 'Tenant id.' }) _tenantId: string,
+    @Grant() grant: AccessGrant,
+    @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1–100 (default 20).' }) first?: number,
+    @Args('after', { nullable: true, description: 'Cursor of the last edge of the previous page.' }) after?: string,
+  ) {
+    return this.tenancy.auditLog(grant.tenantId, first, after);
+  }
+
+  @Mutation(() => Tenant, { description: 'Creates a tenant; the caller becomes its OWNER.' })
+  createTenant(@Args('input') input: CreateTenantInput, @CallerOf() caller: Caller): Promise<Tenant> {
+    return this.tenancy.createTenant(caller, input.name);
+  }
+
+  @Mutation(() => RoleAssignment, { description: 'Grants a role to a user, tenant-wide or on one cloud scope (OWNER only).' })
+  assignRole(@Args('input') input: AssignRoleInput, @Grant() grant: AccessGrant, @CallerOf() caller: Caller): Promise<RoleAssignment> {
+    return this.tenancy.assignRole(caller, grant.tenantId, input) as Promise<RoleAssignment>;
+  }
+
+  @Mutation(() => RoleAssignment, { description: 'Removes a role assignment (OWNER only); the last OWNER cannot be removed.' })
+  revokeRole(@Args('id', { type: () => ID, description: 'Assignment id.' }) id: string, @Grant() grant: AccessGrant, @CallerOf() caller: Caller): Promise<RoleAssignment> {
+    return this.tenancy.revokeRole(caller, grant.tenantId, id) as Promise<RoleAssignment>;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './tenancy.module';
+export * from './tenancy.service';
+export * from './graphql/tenancy.models';
