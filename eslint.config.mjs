@@ -36,7 +36,7 @@ export default [
   {
     // The testing library (factories, per-file databases) is for tests only.
     files: ['**/*.ts'],
-    ignores: ['**/*.spec.ts', 'test/**/*.ts', 'libs/testing/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/testing/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@rampart/testing', message: 'test-only library' }] }] },
   },
   {

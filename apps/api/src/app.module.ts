@@ -11,9 +11,13 @@ import {
   MetricsModule,
   QueueModule,
   RedisModule,
+  graphqlErrorFormatter,
+  graphqlValidationRules,
   loggerParams,
-  mercuriusErrorFormatter,
 } from '@rampart/platform';
+import { EnforcementModule } from '@rampart/enforcement';
+import { InventoryModule } from '@rampart/inventory';
+import { PoliciesModule } from '@rampart/policies';
 import { TenancyModule } from '@rampart/tenancy';
 import { ApiInfoResolver } from './graphql/api-info.resolver';
 import { HealthController } from './health/health.controller';
@@ -30,6 +34,9 @@ import { MetricsController } from './metrics/metrics.controller';
     // Authentication first: its global guard sets req.user before TenancyModule's authorization guard reads it.
     AuthModule.forRoot(),
     TenancyModule,
+    InventoryModule,
+    PoliciesModule,
+    EnforcementModule,
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
       inject: [APP_CONFIG],
@@ -42,8 +49,8 @@ import { MetricsController } from './metrics/metrics.controller';
         jit: 1,
         allowBatchedQueries: false,
         context: (request: unknown) => ({ req: request }),
-        errorFormatter: mercuriusErrorFormatter as never,
-        introspection: config.nodeEnv !== 'production',
+        errorFormatter: graphqlErrorFormatter(config) as never,
+        validationRules: graphqlValidationRules(config),
       }),
     }),
   ],

@@ -16,3 +16,4 @@ export * from './errors/app-error';
 export * from './authz';
 export * from './auth';
 export * from './graphql';
+export * from './outbox';

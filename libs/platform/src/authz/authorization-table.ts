@@ -8,7 +8,7 @@ import type { Role } from '../db/generated/prisma/enums';
  */
 
 /** Kinds of objects whose tenant can be found from their id (see rampart_locate in SQL). */
-export type LocatableKind = 'RoleAssignment' | 'CloudScope';
+export type LocatableKind = 'RoleAssignment' | 'CloudScope' | 'Cluster' | 'Policy';
 
 export type Access =
   /** Anyone, signed in or not. */
@@ -29,11 +29,27 @@ export const AUTHORIZATION_TABLE: Record<OperationType, Record<string, Access>> 
     tenants: { kind: 'authenticated' },
     tenant: { kind: 'tenant', minRole: 'SECURITY_READER', tenantIdArg: 'id' },
     auditLog: { kind: 'tenant', minRole: 'SECURITY_READER', tenantIdArg: 'tenantId' },
+    ruleCatalog: { kind: 'authenticated' },
+    cluster: { kind: 'object', minRole: 'SECURITY_READER', objectKind: 'Cluster', idArg: 'id' },
+    policy: { kind: 'object', minRole: 'SECURITY_READER', objectKind: 'Policy', idArg: 'id' },
+    effectivePolicy: { kind: 'object', minRole: 'SECURITY_READER', objectKind: 'Cluster', idArg: 'clusterId' },
+    clusterBundle: { kind: 'object', minRole: 'SECURITY_READER', objectKind: 'Cluster', idArg: 'clusterId' },
+    // A dry run changes nothing: readers may run it.
+    evaluateManifest: { kind: 'object', minRole: 'SECURITY_READER', objectKind: 'Cluster', idArg: 'clusterId' },
   },
   Mutation: {
     createTenant: { kind: 'authenticated' },
     assignRole: { kind: 'tenant', minRole: 'OWNER', tenantIdArg: 'input.tenantId' },
     revokeRole: { kind: 'object', minRole: 'OWNER', objectKind: 'RoleAssignment', idArg: 'id' },
+    onboardCloudScope: { kind: 'tenant', minRole: 'SECURITY_ADMIN', tenantIdArg: 'input.tenantId' },
+    renameCloudScope: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'CloudScope', idArg: 'input.id' },
+    offboardCloudScope: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'CloudScope', idArg: 'id' },
+    registerCluster: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'CloudScope', idArg: 'input.cloudScopeId' },
+    rotateClusterCredential: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'Cluster', idArg: 'clusterId' },
+    deregisterCluster: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'Cluster', idArg: 'id' },
+    createPolicy: { kind: 'tenant', minRole: 'SECURITY_ADMIN', tenantIdArg: 'input.tenantId' },
+    updatePolicy: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'Policy', idArg: 'input.id' },
+    deletePolicy: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'Policy', idArg: 'id' },
   },
 };
 

@@ -10,7 +10,15 @@ describe('loadConfig', () => {
       logLevel: 'info',
       databaseUrl: 'postgresql://rampart_app:rampart_app@127.0.0.1:5432/rampart',
       redisUrl: 'redis://127.0.0.1:6379/0',
+      graphqlMaxDepth: 10,
+      graphqlMaxCost: 25000,
     });
+  });
+
+  it('reads the GraphQL limits', () => {
+    const config = loadConfig({ GRAPHQL_MAX_DEPTH: '6', GRAPHQL_MAX_COST: '1200' });
+    expect(config.graphqlMaxDepth).toBe(6);
+    expect(config.graphqlMaxCost).toBe(1200);
   });
 
   it('reads and converts values', () => {
@@ -40,6 +48,9 @@ describe('loadConfig', () => {
     ['OIDC_JWKS_URI', 'ftp://x/keys', /OIDC_JWKS_URI must be a URL starting with https:\/\/ or http:\/\//],
     ['OIDC_AUDIENCE', '   ', /OIDC_AUDIENCE must not be empty/],
     ['PUBLIC_URL', 'localhost:3000', /PUBLIC_URL must be a URL/],
+    ['GRAPHQL_MAX_DEPTH', '0', /GRAPHQL_MAX_DEPTH must be a whole number between 1 and 100 \(got "0"\)/],
+    ['GRAPHQL_MAX_DEPTH', 'deep', /GRAPHQL_MAX_DEPTH must be a whole number between 1 and 100/],
+    ['GRAPHQL_MAX_COST', '0', /GRAPHQL_MAX_COST must be a whole number between 1 and 10000000 \(got "0"\)/],
   ])('rejects %s=%s with one clear line', (name, value, message) => {
     let error: unknown;
     try {

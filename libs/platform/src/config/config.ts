@@ -53,6 +53,8 @@ const schema = z.object({
   OIDC_JWKS_URI: urlWithProtocol(['https:', 'http:']).optional(),
   LOCAL_ISSUER_KEY_FILE: z.string().trim().min(1, { message: 'must not be empty' }).default('.rampart/local-issuer-key.json'),
   PUBLIC_URL: urlWithProtocol(['https:', 'http:']).optional(),
+  GRAPHQL_MAX_DEPTH: integer(1, 100).default(10),
+  GRAPHQL_MAX_COST: integer(1, 10_000_000).default(25_000),
 });
 
 const validated = schema.superRefine((c, ctx) => {
@@ -93,6 +95,10 @@ export interface AppConfig {
   localIssuerKeyFile: string;
   /** Where clients reach this API; the local issuer's `iss`. */
   publicUrl: string;
+  /** Deepest nesting of fields a GraphQL operation may select (`{ me { user { id } } }` is 3). */
+  graphqlMaxDepth: number;
+  /** Highest estimated cost of a GraphQL operation (see graphql/graphql-limits.ts for the model). */
+  graphqlMaxCost: number;
 }
 
 /** Whether the API issues its own development tokens (never in production: config requires an issuer there). */
@@ -148,5 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     oidcJwksUri: c.OIDC_JWKS_URI,
     localIssuerKeyFile: path.resolve(WORKSPACE_ROOT, c.LOCAL_ISSUER_KEY_FILE),
     publicUrl: withoutTrailingSlash(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`),
+    graphqlMaxDepth: c.GRAPHQL_MAX_DEPTH,
+    graphqlMaxCost: c.GRAPHQL_MAX_COST,
   };
 }

@@ -31,6 +31,8 @@ export class AppError extends Error {
     message: string,
     /** The input field at fault, as a path from the operation's arguments, e.g. `input.principalEmail`. */
     readonly field?: string,
+    /** Further machine-readable facts for the client (e.g. line and column of a parse error). */
+    readonly details?: Record<string, string | number | boolean>,
   ) {
     super(message);
     this.name = 'AppError';
@@ -45,8 +47,8 @@ export class AppError extends Error {
   static unauthenticated(message = 'Authentication required'): AppError {
     return new AppError(ErrorCode.UNAUTHENTICATED, message);
   }
-  static badInput(field: string, message: string): AppError {
-    return new AppError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, field);
+  static badInput(field: string, message: string, details?: Record<string, string | number | boolean>): AppError {
+    return new AppError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, field, details);
   }
   static conflict(message: string, field?: string): AppError {
     return new AppError(ErrorCode.CONFLICT, message, field);

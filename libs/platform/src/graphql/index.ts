@@ -1,2 +1,5 @@
 export * from './connection';
 export * from './error-formatter';
+export * from './graphql-limits';
+export * from './shared-enums';
+export * from './request-loader';

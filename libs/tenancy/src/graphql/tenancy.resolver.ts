@@ -61,12 +61,12 @@ export class TenancyResolver {
   }
 
   @Mutation(() => Tenant, { description: 'Creates a tenant; the caller becomes its OWNER.' })
-  createTenant(@Args('input') input: CreateTenantInput, @CallerOf() caller: Caller): Promise<Tenant> {
+  createTenant(@Args('input', { description: 'The new tenant.' }) input: CreateTenantInput, @CallerOf() caller: Caller): Promise<Tenant> {
     return this.tenancy.createTenant(caller, input.name);
   }
 
   @Mutation(() => RoleAssignment, { description: 'Grants a role to a user, tenant-wide or on one cloud scope (OWNER only).' })
-  assignRole(@Args('input') input: AssignRoleInput, @Grant() grant: AccessGrant, @CallerOf() caller: Caller): Promise<RoleAssignment> {
+  assignRole(@Args('input', { description: 'Who gets which role where.' }) input: AssignRoleInput, @Grant() grant: AccessGrant, @CallerOf() caller: Caller): Promise<RoleAssignment> {
     return this.tenancy.assignRole(caller, grant.tenantId, input) as Promise<RoleAssignment>;
   }
 

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { EnforcementRepository } from './enforcement.repository';
+import { EnforcementService } from './enforcement.service';
+import { EnforcementResolver } from './graphql/enforcement.resolver';
+
+/** Effective policy, dry-run evaluation and bundles of a cluster (all reads). */
+@Module({ providers: [EnforcementRepository, EnforcementService, EnforcementResolver], exports: [EnforcementService] })
+export class EnforcementModule {}

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import type { TenantTx } from '@rampart/platform';
+import type { BundleCluster, BundlePolicy } from '@rampart/bundle';
+
+/** Reads what the enforcement views need, inside a tenant transaction. */
+@Injectable()
+export class EnforcementRepository {
+  async liveCluster(tx: TenantTx, clusterId: string): Promise<BundleCluster | null> {
+    const cluster = await tx.cluster.findFirst({
+      where: { tenantId: tx.tenantId, id: clusterId, deregisteredAt: null },
+      select: { id: true, cloudScopeId: true },
+    });
+    return cluster;
+  }
+
+  /** Every live policy of the tenant, in the compiler's form. */
+  async livePolicies(tx: TenantTx): Promise<BundlePolicy[]> {
+    const rows = await tx.policy.findMany({
+      where: { tenantId: tx.tenantId, deletedAt: null },
+      orderBy: { id: 'asc' },
+    });
+    return rows.map((p) => ({
+      id: p.id,
+      name: p.name,
+      action: p.action,
+      isDefault: p.isDefault,
+      version: p.version,
+      scope: { cloudScopeIds: p.scopeCloudScopeIds, clusterIds: p.scopeClusterIds, namespaces: p.scopeNamespaces },
+      rules: p.rules as unknown as BundlePolicy['rules'],
+    }));
+  }
+}

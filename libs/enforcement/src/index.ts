@@ -1,0 +1,2 @@
+export * from './enforcement.module';
+export * from './enforcement.service';

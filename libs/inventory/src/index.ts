@@ -1,0 +1,7 @@
+export * from './inventory.module';
+export * from './cloud-scope.service';
+export * from './cluster.service';
+export * from './enforceability';
+export * from './sensor-token';
+export * from './inventory.repository';
+export * from './graphql/inventory.models';

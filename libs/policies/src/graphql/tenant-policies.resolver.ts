@@ -1,0 +1,23 @@
+import { Args, Int, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { type AuthenticatedUser, CurrentUser } from '@rampart/platform';
+import { Tenant } from '@rampart/tenancy';
+import { PoliciesService } from '../policies.service';
+import { PolicyConnection } from './policies.models';
+
+/** Adds `policies` to the tenancy context's Tenant type, so tenancy need not know about policies. */
+@Resolver(() => Tenant)
+export class TenantPoliciesResolver {
+  constructor(private readonly service: PoliciesService) {}
+
+  @ResolveField(() => PolicyConnection, {
+    description: 'The tenant’s policies, oldest first (empty for a role limited to a cloud scope: policies are tenant-wide objects).',
+  })
+  policies(
+    @Parent() tenant: Tenant,
+    @CurrentUser() user: AuthenticatedUser,
+    @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1–100 (default 20).' }) first?: number,
+    @Args('after', { nullable: true, description: 'Cursor of the last edge of the previous page.' }) after?: string,
+  ) {
+    return this.service.policiesVisibleTo(user.id, tenant.id, first, after);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './policies.module';
+export * from './policies.service';
+export * from './policy-input';
+export * from './graphql/policies.models';
