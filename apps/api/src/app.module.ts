@@ -6,6 +6,7 @@ import {
   APP_CONFIG,
   type AppConfig,
   AuthModule,
+  AuthzModule,
   ConfigModule,
   DbModule,
   MetricsModule,
@@ -31,8 +32,9 @@ import { MetricsController } from './metrics/metrics.controller';
     RedisModule,
     QueueModule,
     MetricsModule,
-    // Authentication first: its global guard sets req.user before TenancyModule's authorization guard reads it.
+    // Authentication first: its global guard sets req.user before the authorization guard reads it.
     AuthModule.forRoot(),
+    AuthzModule,
     TenancyModule,
     InventoryModule,
     PoliciesModule,

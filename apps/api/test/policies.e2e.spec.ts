@@ -2,6 +2,7 @@ import { DEFAULT_POLICY_PROVISIONER, type DefaultPolicyProvisioner, PrismaServic
 import { RULE_CATALOG } from '@rampart/rules';
 import { TestApi, type TestUser, outcomeOf, query, useTestEnvironment } from '@rampart/testing';
 import { createApp } from '../src/create-app';
+import { PoliciesRepository } from '@rampart/policies';
 
 const POLICY_FIELDS = `id name description action isDefault version
   scope { cloudScopeIds clusterIds namespaces }
@@ -436,5 +437,39 @@ describe('policies (e2e)', () => {
     );
     const seen = await api.gqlOk<any>('{ tenants { id policies { edges { node { id } } } } }', {}, scoped.token);
     expect(seen.tenants).toEqual([{ id: tenant, policies: { edges: [] } }]);
+  });
+
+  it('Policy.revisions on a list of policies: right revisions per policy, read in one batched query', async () => {
+    const t = (await api.gqlOk<any>('mutation { createTenant(input: { name: "Batch" }) { id } }', {}, owner.token)).createTenant.id;
+    const made: { id: string; versions: number }[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const p = (await api.gqlOk<any>(CREATE, { input: { tenantId: t, name: `Batch ${i}`, action: 'AUDIT', rules: [] } }, owner.token)).createPolicy;
+      for (let v = 1; v <= i; v += 1) {
+        await api.gqlOk(UPDATE, { input: { id: p.id, expectedVersion: v, description: `edit ${v}` } }, owner.token);
+      }
+      made.push({ id: p.id, versions: i + 1 });
+    }
+    const repo = api.app.get(PoliciesRepository);
+    const batched = jest.spyOn(repo, 'newestRevisions');
+    const single = jest.spyOn(repo, 'revisionPage');
+    try {
+      const data = await api.gqlOk<any>(
+        `query($id: ID!) { tenant(id: $id) { policies(first: 10) { edges { node { id revisions(first: 2) { edges { node { version change } } pageInfo { hasNextPage } } } } } } }`,
+        { id: t },
+        owner.token,
+      );
+      const byId = new Map(data.tenant.policies.edges.map((e: any) => [e.node.id, e.node.revisions]));
+      for (const { id, versions } of made) {
+        const revisions: any = byId.get(id);
+        const expected = [versions, versions - 1].filter((v) => v >= 1);
+        expect({ id, versions: revisions.edges.map((e: any) => e.node.version) }).toEqual({ id, versions: expected });
+        expect(revisions.pageInfo.hasNextPage).toBe(versions > 2);
+      }
+      expect(batched).toHaveBeenCalledTimes(1);
+      expect(single).not.toHaveBeenCalled();
+    } finally {
+      batched.mockRestore();
+      single.mockRestore();
+    }
   });
 });

@@ -2,3 +2,4 @@ export * from './policies.module';
 export * from './policies.service';
 export * from './policy-input';
 export * from './graphql/policies.models';
+export * from './policies.repository';

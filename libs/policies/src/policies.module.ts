@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { AccessService, AuditModule, DEFAULT_POLICY_PROVISIONER } from '@rampart/platform';
+import { AuditModule, DEFAULT_POLICY_PROVISIONER } from '@rampart/platform';
 import { PoliciesResolver } from './graphql/policies.resolver';
 import { TenantPoliciesResolver } from './graphql/tenant-policies.resolver';
 import { PoliciesRepository } from './policies.repository';
@@ -13,7 +13,6 @@ import { PoliciesService } from './policies.service';
 @Module({
   imports: [AuditModule],
   providers: [
-    AccessService,
     PoliciesRepository,
     PoliciesService,
     PoliciesResolver,

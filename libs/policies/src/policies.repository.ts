@@ -117,6 +117,28 @@ export class PoliciesRepository {
     });
   }
 
+  /**
+   * The newest `take` revisions of each of several policies in one query, for
+   * `Policy.revisions` on a list of policies (a DataLoader batches the ids).
+   */
+  async newestRevisions(tx: TenantTx, policyIds: readonly string[], take: number): Promise<Map<string, PolicyRevisionRow[]>> {
+    const rows = await tx.$queryRaw<(PolicyRevisionRow & { rank: bigint })[]>`
+      SELECT * FROM (
+        SELECT r.*, row_number() OVER (PARTITION BY r."policyId" ORDER BY r."version" DESC) AS "rank"
+          FROM "policy_revision" r
+         WHERE r."tenantId" = ${tx.tenantId}::uuid AND r."policyId" = ANY(${[...policyIds]}::uuid[])
+      ) ranked
+      WHERE "rank" <= ${take}
+      ORDER BY "policyId", "version" DESC`;
+    const byPolicy = new Map<string, PolicyRevisionRow[]>();
+    for (const { rank: _rank, ...row } of rows) {
+      const list = byPolicy.get(row.policyId) ?? [];
+      list.push(row);
+      byPolicy.set(row.policyId, list);
+    }
+    return byPolicy;
+  }
+
   async liveCloudScopeIds(tx: TenantTx, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows = await tx.cloudScope.findMany({ where: { tenantId: tx.tenantId, id: { in: ids }, offboardedAt: null }, select: { id: true } });

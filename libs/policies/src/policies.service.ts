@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { canonicalJson } from '@rampart/bundle';
 import {
-  AccessService,
+  type VisibleCloudScopes,
+  loaderFor,
   AppError,
   AuditLogService,
   type Caller,
@@ -130,7 +131,6 @@ function json(value: unknown): Prisma.InputJsonValue {
 export class PoliciesService implements DefaultPolicyProvisioner {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly access: AccessService,
     private readonly audit: AuditLogService,
     private readonly outbox: OutboxService,
     private readonly repo: PoliciesRepository,
@@ -147,23 +147,33 @@ export class PoliciesService implements DefaultPolicyProvisioner {
   }
 
   /** Policies are tenant-level objects: only a tenant-wide role sees them (as policy(id) does). */
-  async policiesVisibleTo(userId: string, tenantId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<PolicyView>> {
+  /** Policies are tenant-wide objects: a caller limited to cloud scopes (or with no role) sees none. */
+  async policiesVisibleTo(visible: VisibleCloudScopes, tenantId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<PolicyView>> {
     const size = pageSize(first);
     const key = after
       ? decodeCursor(after, 'after', (v): v is [string, string] => Array.isArray(v) && v.length === 2 && v.every((p) => typeof p === 'string') && !Number.isNaN(Date.parse(v[0])))
       : null;
-    const tenantWide = (await this.access.memberships(userId)).some((m) => m.tenantId === tenantId && m.cloudScopeId === null);
-    if (!tenantWide) return toConnection([], size, () => null, (row: PolicyRow) => toView(row));
+    if (visible !== null) return toConnection([], size, () => null, (row: PolicyRow) => toView(row));
     const rows = await this.prisma.withTenant(tenantId, (tx) =>
       this.repo.livePage(tx, key ? { createdAt: new Date(key[0]), id: key[1] } : null, size + 1),
     );
     return toConnection(rows, size, (row) => [row.createdAt.toISOString(), row.id], toView);
   }
 
-  async revisions(tenantId: string, policyId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<PolicyRevisionRow>> {
+  /**
+   * A page of a policy's revisions. First pages (no cursor) of every policy in one
+   * request are batched into one query; a later page concerns one policy and is read alone.
+   */
+  async revisions(req: object, tenantId: string, policyId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<PolicyRevisionRow>> {
     const size = pageSize(first);
     const before = after ? decodeCursor(after, 'after', (v): v is number => Number.isInteger(v) && (v as number) > 0) : null;
-    const rows = await this.prisma.withTenant(tenantId, (tx) => this.repo.revisionPage(tx, policyId, before, size + 1));
+    const rows =
+      before === null
+        ? await loaderFor<string, PolicyRevisionRow[]>(req, `policies:newestRevisions:${tenantId}:${size}`, async (ids) => {
+            const pages = await this.prisma.withTenant(tenantId, (tx) => this.repo.newestRevisions(tx, ids, size + 1));
+            return ids.map((id) => pages.get(id) ?? []);
+          }).load(policyId)
+        : await this.prisma.withTenant(tenantId, (tx) => this.repo.revisionPage(tx, policyId, before, size + 1));
     return toConnection(rows, size, (row) => row.version, (row) => row);
   }
 

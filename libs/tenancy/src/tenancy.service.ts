@@ -8,6 +8,7 @@ import {
   type Caller,
   type Connection,
   type Membership,
+  type VisibleCloudScopes,
   Prisma,
   PrismaService,
   type Role,
@@ -92,10 +93,9 @@ export class TenancyService {
   }
 
   /** A tenant-wide role sees every assignment; a scope-level role only those of its cloud scopes. */
-  async roleAssignmentsVisibleTo(userId: string, tenantId: string): Promise<RoleAssignmentView[]> {
-    const mine = (await this.access.memberships(userId)).filter((m) => m.tenantId === tenantId);
-    if (mine.length === 0) return [];
-    const scopes = mine.some((m) => m.cloudScopeId === null) ? null : mine.map((m) => m.cloudScopeId as string);
+  async roleAssignmentsVisibleTo(visible: VisibleCloudScopes, tenantId: string): Promise<RoleAssignmentView[]> {
+    if (visible === 'none') return [];
+    const scopes = visible;
     const rows = await this.prisma.withTenant(tenantId, (tx) => this.repo.listAssignments(tx, scopes));
     return rows.map(assignmentView);
   }

@@ -1,9 +1,8 @@
 import { Args, Context, ID, Int, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { type AuthenticatedUser, AppError, type Connection, CurrentUser } from '@rampart/platform';
+import { AccessService, type AuthenticatedUser, AppError, type Connection, CurrentUser } from '@rampart/platform';
 import { Tenant } from '@rampart/tenancy';
 import { CloudScopeService } from '../cloud-scope.service';
 import { ClusterService } from '../cluster.service';
-import { InventoryRequestContext } from './inventory-request';
 import { CloudScopeConnection, ClusterConnection } from './inventory.models';
 
 const EMPTY: Connection<never> = { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
@@ -14,7 +13,7 @@ export class TenantInventoryResolver {
   constructor(
     private readonly scopes: CloudScopeService,
     private readonly clusterService: ClusterService,
-    private readonly request: InventoryRequestContext,
+    private readonly access: AccessService,
   ) {}
 
   @ResolveField(() => CloudScopeConnection, { description: 'Onboarded cloud scopes, oldest first (only those of the caller’s scopes for a scope-level role).' })
@@ -27,7 +26,7 @@ export class TenantInventoryResolver {
     @Args('includeOffboarded', { nullable: true, defaultValue: false, description: 'Include offboarded cloud scopes.' }) includeOffboarded?: boolean,
   ) {
     if (!user) throw AppError.unauthenticated();
-    const visible = await this.request.visibleScopes(req, user.id, tenant.id);
+    const visible = await this.access.visibleCloudScopesIn(req, user.id, tenant.id);
     if (visible === 'none') return EMPTY;
     return this.scopes.page(tenant.id, visible, { first, after, includeOffboarded });
   }
@@ -43,7 +42,7 @@ export class TenantInventoryResolver {
     @Args('includeDeregistered', { nullable: true, defaultValue: false, description: 'Include deregistered clusters.' }) includeDeregistered?: boolean,
   ) {
     if (!user) throw AppError.unauthenticated();
-    const visible = await this.request.visibleScopes(req, user.id, tenant.id);
+    const visible = await this.access.visibleCloudScopesIn(req, user.id, tenant.id);
     if (visible === 'none') return EMPTY;
     return this.clusterService.page(tenant.id, visible, { first, after, cloudScopeId, includeDeregistered });
   }

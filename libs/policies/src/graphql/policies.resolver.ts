@@ -1,4 +1,4 @@
-import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { type AccessGrant, type Caller, CallerOf, Grant } from '@rampart/platform';
 import { PoliciesService } from '../policies.service';
 import {
@@ -26,10 +26,11 @@ export class PoliciesResolver {
   @ResolveField(() => PolicyRevisionConnection, { description: 'Every change to the policy, newest first.' })
   revisions(
     @Parent() policy: Policy,
+    @Context('req') req: object,
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1–100 (default 20).' }) first?: number,
     @Args('after', { nullable: true, description: 'Cursor of the last edge of the previous page.' }) after?: string,
   ) {
-    return this.policies.revisions(policy.tenantId, policy.id, first, after);
+    return this.policies.revisions(req, policy.tenantId, policy.id, first, after);
   }
 
   @Mutation(() => Policy, { description: 'Creates a policy; the rules it lists are set, every other rule is off.' })

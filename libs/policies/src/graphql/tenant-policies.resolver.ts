@@ -1,5 +1,5 @@
-import { Args, Int, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { type AuthenticatedUser, CurrentUser } from '@rampart/platform';
+import { Args, Context, Int, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { AccessService, type AuthenticatedUser, CurrentUser } from '@rampart/platform';
 import { Tenant } from '@rampart/tenancy';
 import { PoliciesService } from '../policies.service';
 import { PolicyConnection } from './policies.models';
@@ -7,17 +7,21 @@ import { PolicyConnection } from './policies.models';
 /** Adds `policies` to the tenancy context's Tenant type, so tenancy need not know about policies. */
 @Resolver(() => Tenant)
 export class TenantPoliciesResolver {
-  constructor(private readonly service: PoliciesService) {}
+  constructor(
+    private readonly service: PoliciesService,
+    private readonly access: AccessService,
+  ) {}
 
   @ResolveField(() => PolicyConnection, {
     description: 'The tenant’s policies, oldest first (empty for a role limited to a cloud scope: policies are tenant-wide objects).',
   })
-  policies(
+  async policies(
     @Parent() tenant: Tenant,
     @CurrentUser() user: AuthenticatedUser,
+    @Context('req') req: object,
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1–100 (default 20).' }) first?: number,
     @Args('after', { nullable: true, description: 'Cursor of the last edge of the previous page.' }) after?: string,
   ) {
-    return this.service.policiesVisibleTo(user.id, tenant.id, first, after);
+    return this.service.policiesVisibleTo(await this.access.visibleCloudScopesIn(req, user.id, tenant.id), tenant.id, first, after);
   }
 }

@@ -1,6 +1,7 @@
-import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import {
   type AccessGrant,
+  AccessService,
   type AuthenticatedUser,
   type Caller,
   CallerOf,
@@ -19,7 +20,10 @@ import {
 
 @Resolver(() => Tenant)
 export class TenancyResolver {
-  constructor(private readonly tenancy: TenancyService) {}
+  constructor(
+    private readonly tenancy: TenancyService,
+    private readonly access: AccessService,
+  ) {}
 
   @Query(() => Me, { description: 'The caller, with every role they hold.' })
   async me(@CurrentUser() user: AuthenticatedUser): Promise<Me> {
@@ -46,8 +50,9 @@ export class TenancyResolver {
   }
 
   @ResolveField(() => [RoleAssignment], { description: 'Role assignments (only those of the caller’s cloud scopes for a scope-level role).' })
-  roleAssignments(@Parent() tenant: Tenant, @CurrentUser() user: AuthenticatedUser): Promise<RoleAssignment[]> {
-    return this.tenancy.roleAssignmentsVisibleTo(user.id, tenant.id) as Promise<RoleAssignment[]>;
+  async roleAssignments(@Parent() tenant: Tenant, @CurrentUser() user: AuthenticatedUser, @Context('req') req: object): Promise<RoleAssignment[]> {
+    const visible = await this.access.visibleCloudScopesIn(req, user.id, tenant.id);
+    return this.tenancy.roleAssignmentsVisibleTo(visible, tenant.id) as Promise<RoleAssignment[]>;
   }
 
   @Query(() => AuditLogConnection, { description: 'The tenant’s change log, newest first.' })
