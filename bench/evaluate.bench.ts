@@ -2,51 +2,13 @@
 // in process: the TypeScript evaluators (compileRules, what the sensor's webhook runs)
 // and the CEL rendering of the same rules (the ValidatingAdmissionPolicy the cluster
 // installs, through the test harness), side by side. Goal: TypeScript p99 ≤ 50 µs.
-import { compileRules, renderAdmissionPolicy, RULE_IDS, validateRuleParameters, type Manifest } from '@rampart/rules';
+import { compileRules, renderAdmissionPolicy, RULE_IDS, validateRuleParameters } from '@rampart/rules';
 import { compileAdmissionPolicyForCel, evaluateWithCel } from '../libs/rules/src/cel/cel-runtime';
+import { DEPLOYMENT } from '../libs/rules/src/realistic-deployment.fixture';
 import { round, percentile, sample } from './stats';
 
 const GOAL_P99_MICROS = 50;
 
-const DEPLOYMENT: Manifest = {
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'checkout', namespace: 'shop', labels: { app: 'checkout' } },
-  spec: {
-    replicas: 3,
-    selector: { matchLabels: { app: 'checkout' } },
-    template: {
-      metadata: { labels: { app: 'checkout' } },
-      spec: {
-        serviceAccountName: 'checkout',
-        securityContext: { runAsNonRoot: true, runAsUser: 10001, fsGroup: 10001 },
-        initContainers: [
-          {
-            name: 'migrate',
-            image: 'ghcr.io/acme/checkout-migrate:1.4.2',
-            resources: { limits: { cpu: '200m', memory: '128Mi' } },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-          },
-        ],
-        containers: [
-          {
-            name: 'app',
-            image: 'ghcr.io/acme/checkout:1.4.2',
-            ports: [{ containerPort: 8080 }],
-            resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-          },
-          {
-            name: 'envoy',
-            image: 'envoyproxy/envoy:v1.31.0',
-            resources: { limits: { cpu: '500m', memory: '256Mi' } },
-            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } },
-          },
-        ],
-      },
-    },
-  },
-};
 
 const rules = RULE_IDS.map((id) => ({ id, parameters: validateRuleParameters(id, undefined) }));
 

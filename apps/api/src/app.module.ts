@@ -1,6 +1,4 @@
-import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { Module } from '@nestjs/common';
-import { GraphQLModule } from '@nestjs/graphql';
 import { LoggerModule } from 'nestjs-pino';
 import {
   APP_CONFIG,
@@ -12,9 +10,8 @@ import {
   MetricsModule,
   QueueModule,
   RedisModule,
-  graphqlErrorFormatter,
-  graphqlValidationRules,
   loggerParams,
+  rampartGraphQLModule,
 } from '@rampart/platform';
 import { EnforcementModule } from '@rampart/enforcement';
 import { InventoryModule } from '@rampart/inventory';
@@ -39,22 +36,7 @@ import { MetricsController } from './metrics/metrics.controller';
     InventoryModule,
     PoliciesModule,
     EnforcementModule,
-    GraphQLModule.forRootAsync<MercuriusDriverConfig>({
-      driver: MercuriusDriver,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        path: '/graphql',
-        autoSchemaFile: true,
-        sortSchema: true,
-        graphiql: false,
-        // graphql-jit compiles a query after its first use: Mercurius's main throughput advantage.
-        jit: 1,
-        allowBatchedQueries: false,
-        context: (request: unknown) => ({ req: request }),
-        errorFormatter: graphqlErrorFormatter(config) as never,
-        validationRules: graphqlValidationRules(config),
-      }),
-    }),
+    rampartGraphQLModule(),
   ],
   controllers: [HealthController, MetricsController],
   providers: [ApiInfoResolver],

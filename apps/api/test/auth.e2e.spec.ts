@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Controller, Get, type LoggerService, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { GraphQLModule, Query, Resolver } from '@nestjs/graphql';
-import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
+import { Query, Resolver } from '@nestjs/graphql';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   APP_CONFIG,
@@ -19,6 +18,7 @@ import {
   DbModule,
   loadOrCreateLocalIssuerKey,
   Public,
+  rampartGraphQLModule,
 } from '@rampart/platform';
 import { query, useTestEnvironment } from '@rampart/testing';
 import { sign } from 'jsonwebtoken';
@@ -87,20 +87,7 @@ async function createTestApp(): Promise<NestFastifyApplication> {
       ConfigModule,
       DbModule,
       AuthModule.forRoot(),
-      GraphQLModule.forRootAsync<MercuriusDriverConfig>({
-        driver: MercuriusDriver,
-        inject: [APP_CONFIG],
-        useFactory: (config: AppConfig) => ({
-          path: '/graphql',
-          autoSchemaFile: true,
-          sortSchema: true,
-          graphiql: false,
-          jit: 1,
-          allowBatchedQueries: false,
-          introspection: config.nodeEnv !== 'production',
-          context: (req: unknown) => ({ req }),
-        }),
-      }),
+      rampartGraphQLModule(),
     ],
     controllers: [MeController],
     providers: [WhoamiResolver],

@@ -1,19 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import { type LoggerService, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Field, GraphQLModule, InputType, Mutation, Args, Query, Resolver } from '@nestjs/graphql';
-import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
+import { Field, InputType, Mutation, Args, Query, Resolver } from '@nestjs/graphql';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
-  APP_CONFIG,
   AppError,
-  type AppConfig,
   ConfigModule,
   DbModule,
   PrismaService,
-  graphqlErrorFormatter,
-  graphqlValidationRules,
   requestIdFor,
+  rampartGraphQLModule,
 } from '@rampart/platform';
 import { useTestEnvironment } from '@rampart/testing';
 import request from 'supertest';
@@ -84,21 +80,7 @@ async function createTestApp(logger: LoggerService): Promise<NestFastifyApplicat
     imports: [
       ConfigModule,
       DbModule,
-      GraphQLModule.forRootAsync<MercuriusDriverConfig>({
-        driver: MercuriusDriver,
-        inject: [APP_CONFIG],
-        useFactory: (config: AppConfig) => ({
-          path: '/graphql',
-          autoSchemaFile: true,
-          sortSchema: true,
-          graphiql: false,
-          jit: 1,
-          allowBatchedQueries: false,
-          context: (req: unknown) => ({ req }),
-          errorFormatter: graphqlErrorFormatter(config) as never,
-          validationRules: graphqlValidationRules(config),
-        }),
-      }),
+      rampartGraphQLModule(),
     ],
     providers: [FailingResolver],
   })

@@ -3,3 +3,4 @@ export * from './error-formatter';
 export * from './graphql-limits';
 export * from './shared-enums';
 export * from './request-loader';
+export * from './graphql.module';
