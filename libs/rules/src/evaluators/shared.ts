@@ -81,3 +81,34 @@ export function describeList(items: readonly string[], max = 5): string {
   if (items.length <= max) return items.join(', ');
   return `${items.slice(0, max).join(', ')}, … (${items.length} in all)`;
 }
+
+/**
+ * The shape of rules that require one container `securityContext` flag to hold one
+ * value in every container, Windows pods exempt (Kubernetes forbids these settings there).
+ */
+export function requiredContainerFlag(
+  rule: RuleId,
+  field: 'allowPrivilegeEscalation' | 'readOnlyRootFilesystem',
+  required: boolean,
+  advice = '',
+): CompiledEvaluator {
+  return (doc, out) => {
+    const view = doc.workload;
+    if (view === undefined || view.windows) return;
+    reportStructuralProblems(rule, view, out);
+    for (const ref of view.containers) {
+      const sc = containerSecurityContext(rule, ref, out);
+      if (sc === null) continue;
+      const value = sc?.[field];
+      if (value === required) continue;
+      out.push(
+        finding(
+          rule,
+          `${ref.path}.securityContext.${field}`,
+          `${ref.label}: set securityContext.${field}: ${required} (it is ${describeValue(value)})${advice}`,
+          ref.name,
+        ),
+      );
+    }
+  };
+}
