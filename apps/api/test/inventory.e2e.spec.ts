@@ -472,4 +472,40 @@ describe('inventory: cloud scopes and clusters (e2e)', () => {
     }
     expect(names).toEqual(['api', 'default', 'kube-system', 'payments', 'web']);
   });
+
+  it('Cluster.namespaces on a list of clusters: the right first page per cluster, read in one batched query', async () => {
+    const t = await newTenant(owner, 'Namespaces');
+    const scope = (await api.gqlOk<any>(ONBOARD, { input: { tenantId: t, provider: 'AWS', externalId: awsAccount(), displayName: 'N' } }, owner.token))
+      .onboardCloudScope.id;
+    const clusters: { id: string; names: string[] }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const { cluster } = await register({ cloudScopeId: scope });
+      const names = ['zeta', 'alpha', 'mid', 'beta'].slice(0, i + 1);
+      for (const name of names) {
+        await sql('INSERT INTO namespace ("tenantId", id, "clusterId", name) VALUES ($1, gen_random_uuid(), $2, $3)', [t, cluster.id, name]);
+      }
+      clusters.push({ id: cluster.id, names: [...names].sort() });
+    }
+    const repo = api.app.get(InventoryRepository);
+    const batched = jest.spyOn(repo, 'firstNamespaces');
+    const single = jest.spyOn(repo, 'namespacePage');
+    try {
+      const data = await api.gqlOk<any>(
+        'query($id: ID!) { tenant(id: $id) { clusters(first: 10) { edges { node { id namespaces(first: 2) { edges { node { name } } pageInfo { hasNextPage } } } } } } }',
+        { id: t },
+        owner.token,
+      );
+      const byId = new Map(data.tenant.clusters.edges.map((e: any) => [e.node.id, e.node.namespaces]));
+      for (const { id, names } of clusters) {
+        const page: any = byId.get(id);
+        expect({ id, names: page.edges.map((e: any) => e.node.name) }).toEqual({ id, names: names.slice(0, 2) });
+        expect(page.pageInfo.hasNextPage).toBe(names.length > 2);
+      }
+      expect(batched).toHaveBeenCalledTimes(1);
+      expect(single).not.toHaveBeenCalled();
+    } finally {
+      batched.mockRestore();
+      single.mockRestore();
+    }
+  });
 });

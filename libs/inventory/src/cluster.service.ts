@@ -9,6 +9,7 @@ import {
   Prisma,
   PrismaService,
   type TenantTx,
+  childPage,
   decodeCursor,
   pageSize,
   toConnection,
@@ -132,10 +133,18 @@ export class ClusterService {
     return toConnection(rows, size, (r) => [r.createdAt.toISOString(), r.id], clusterView);
   }
 
-  async namespaces(tenantId: string, clusterId: string, q: { first?: number | null; after?: string | null }) {
+  /** A page of a cluster's namespaces; first pages of all clusters of one request are read together. */
+  async namespaces(req: object, tenantId: string, clusterId: string, q: { first?: number | null; after?: string | null }) {
     const size = pageSize(q.first);
     const after = q.after ? decodeCursor(q.after, 'after', (v): v is string => typeof v === 'string') : null;
-    const rows = await this.prisma.withTenant(tenantId, (tx) => this.repo.namespacePage(tx, clusterId, after, size + 1));
+    const rows = await childPage(
+      req,
+      `inventory:namespaces:${tenantId}:${size}`,
+      clusterId,
+      after !== null,
+      (ids) => this.prisma.withTenant(tenantId, (tx) => this.repo.firstNamespaces(tx, ids, size + 1)),
+      () => this.prisma.withTenant(tenantId, (tx) => this.repo.namespacePage(tx, clusterId, after, size + 1)),
+    );
     return toConnection(rows, size, (r) => r.name, (r) => r);
   }
 

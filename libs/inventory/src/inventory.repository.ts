@@ -133,4 +133,23 @@ export class InventoryRepository {
       take,
     });
   }
+
+  /** The first `take` namespaces (by name) of each of several clusters, in one query. */
+  async firstNamespaces(tx: TenantTx, clusterIds: readonly string[], take: number) {
+    const rows = await tx.$queryRaw<{ id: string; tenantId: string; clusterId: string; name: string; firstSeenAt: Date; lastSeenAt: Date; rank: bigint }[]>`
+      SELECT * FROM (
+        SELECT n.*, row_number() OVER (PARTITION BY n."clusterId" ORDER BY n."name") AS "rank"
+          FROM "namespace" n
+         WHERE n."tenantId" = ${tx.tenantId}::uuid AND n."clusterId" = ANY(${[...clusterIds]}::uuid[])
+      ) ranked
+      WHERE "rank" <= ${take}
+      ORDER BY "clusterId", "name"`;
+    const byCluster = new Map<string, Omit<(typeof rows)[number], 'rank'>[]>();
+    for (const { rank: _rank, ...row } of rows) {
+      const list = byCluster.get(row.clusterId) ?? [];
+      list.push(row);
+      byCluster.set(row.clusterId, list);
+    }
+    return byCluster;
+  }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { canonicalJson } from '@rampart/bundle';
 import {
   type VisibleCloudScopes,
-  loaderFor,
+  childPage,
   AppError,
   AuditLogService,
   type Caller,
@@ -167,13 +167,14 @@ export class PoliciesService implements DefaultPolicyProvisioner {
   async revisions(req: object, tenantId: string, policyId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<PolicyRevisionRow>> {
     const size = pageSize(first);
     const before = after ? decodeCursor(after, 'after', (v): v is number => Number.isInteger(v) && (v as number) > 0) : null;
-    const rows =
-      before === null
-        ? await loaderFor<string, PolicyRevisionRow[]>(req, `policies:newestRevisions:${tenantId}:${size}`, async (ids) => {
-            const pages = await this.prisma.withTenant(tenantId, (tx) => this.repo.newestRevisions(tx, ids, size + 1));
-            return ids.map((id) => pages.get(id) ?? []);
-          }).load(policyId)
-        : await this.prisma.withTenant(tenantId, (tx) => this.repo.revisionPage(tx, policyId, before, size + 1));
+    const rows = await childPage(
+      req,
+      `policies:revisions:${tenantId}:${size}`,
+      policyId,
+      before !== null,
+      (ids) => this.prisma.withTenant(tenantId, (tx) => this.repo.newestRevisions(tx, ids, size + 1)),
+      () => this.prisma.withTenant(tenantId, (tx) => this.repo.revisionPage(tx, policyId, before, size + 1)),
+    );
     return toConnection(rows, size, (row) => row.version, (row) => row);
   }
 

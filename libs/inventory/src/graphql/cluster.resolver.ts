@@ -63,10 +63,11 @@ export class ClusterResolver {
   @ResolveField(() => NamespaceConnection, { description: 'Namespaces reported by the sensor, by name.' })
   namespaces(
     @Parent() cluster: Cluster,
+    @Context('req') req: object,
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1–100 (default 20).' }) first?: number,
     @Args('after', { nullable: true, description: 'Cursor of the last edge of the previous page.' }) after?: string,
   ) {
-    return this.clusters.namespaces(cluster.tenantId, cluster.id, { first, after });
+    return this.clusters.namespaces(req, cluster.tenantId, cluster.id, { first, after });
   }
 
   private async enforceability(cluster: Cluster, req: object) {

@@ -50,3 +50,25 @@ export function byKeys<K, R, V = R>(
   for (const row of rows) found.set(keyOf(row), row);
   return keys.map((key) => (found.has(key) ? (found.get(key) as R) : missing(key)));
 }
+
+/**
+ * The rows of a child connection's page (`take` = page size + 1) for one parent.
+ * First pages (no cursor) of all parents resolved in one tick — a list of policies,
+ * each asking for its revisions — are read in one `firstPages` call; a later page
+ * concerns one parent and is read alone by `page`. `key` names the tenant and the
+ * page size, as for loaderFor.
+ */
+export function childPage<R>(
+  req: object,
+  key: string,
+  parentId: string,
+  hasCursor: boolean,
+  firstPages: (parentIds: readonly string[]) => Promise<Map<string, R[]>>,
+  page: () => Promise<R[]>,
+): Promise<R[]> {
+  if (hasCursor) return page();
+  return loaderFor<string, R[]>(req, key, async (ids) => {
+    const pages = await firstPages(ids);
+    return ids.map((id) => pages.get(id) ?? []);
+  }).load(parentId);
+}
