@@ -24,6 +24,15 @@ export async function createApp(): Promise<NestFastifyApplication> {
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Graceful shutdown: requests in flight when it starts still finish, but their
+  // keep-alive connections must close afterwards, or the server waits for them to time out.
+  let draining = false;
+  fastify.addHook('preClose', async () => {
+    draining = true;
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
   fastify.addHook('onResponse', async (request, reply) => {
       metrics.httpRequestDuration.observe(
         { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },

@@ -17,3 +17,4 @@ export * from './authz';
 export * from './auth';
 export * from './graphql';
 export * from './outbox';
+export * from './queue/draining-worker-host';

@@ -1,6 +1,7 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import {
+  DrainingWorkerHost,
   HousekeepingJobName,
   type PruneFinishedJobsPayload,
   type PruneFinishedJobsResult,
@@ -14,7 +15,7 @@ import type { Job } from 'bullmq';
  * that outlive their retention must be removed by us, not by eviction.
  */
 @Processor(QueueName.housekeeping)
-export class HousekeepingProcessor extends WorkerHost {
+export class HousekeepingProcessor extends DrainingWorkerHost {
   private readonly logger = new Logger(HousekeepingProcessor.name);
 
   constructor(private readonly queues: QueueRegistry) {
