@@ -9,22 +9,11 @@ import {
   type PolicyBundle,
 } from './bundle-compiler';
 import { canonicalJson } from './canonical-json';
+import { type PolicyOverrides, testCluster, testPolicy } from './policy.fixture';
 import type { BundleCluster, BundlePolicy, BundlePolicyScope } from './types';
 
-function policy(id: string, overrides: Partial<Omit<BundlePolicy, 'scope'>> & { scope?: Partial<BundlePolicyScope> } = {}): BundlePolicy {
-  return {
-    id,
-    name: `Policy ${id}`,
-    action: 'BLOCK',
-    isDefault: false,
-    version: 1,
-    rules: [{ ruleId: 'privileged-containers', enabled: true }],
-    ...overrides,
-    scope: { cloudScopeIds: [], clusterIds: [], namespaces: [], ...overrides.scope },
-  };
-}
-
-const cluster: BundleCluster = { id: 'c-prod', cloudScopeId: 's-prod' };
+const policy = (id: string, overrides: PolicyOverrides = {}): BundlePolicy => testPolicy(id, { action: 'BLOCK', ...overrides });
+const cluster = testCluster;
 
 const POLICIES: BundlePolicy[] = [
   policy('payments', {

@@ -1,21 +1,10 @@
 import type { Manifest } from '@rampart/rules';
 import { effectivePolicy, evaluateEffective } from './effective-policy';
-import type { BundleCluster, BundlePolicy, BundlePolicyScope } from './types';
+import { testCluster, testPolicy } from './policy.fixture';
+import type { BundlePolicy } from './types';
 
-function policy(id: string, overrides: Partial<Omit<BundlePolicy, 'scope'>> & { scope?: Partial<BundlePolicyScope> } = {}): BundlePolicy {
-  return {
-    id,
-    name: `Policy ${id}`,
-    action: 'AUDIT',
-    isDefault: false,
-    version: 1,
-    rules: [{ ruleId: 'privileged-containers', enabled: true }],
-    ...overrides,
-    scope: { cloudScopeIds: [], clusterIds: [], namespaces: [], ...overrides.scope },
-  };
-}
-
-const cluster: BundleCluster = { id: 'c-prod', cloudScopeId: 's-prod' };
+const policy = testPolicy;
+const cluster = testCluster;
 
 // null: the manifest names no namespace.
 function pod(securityContext: Record<string, unknown>, namespace: string | null = 'payments'): Manifest {
