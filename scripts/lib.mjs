@@ -194,7 +194,12 @@ export function migrationsHash() {
  * (CREATE DATABASE … TEMPLATE is a file copy: milliseconds, not a migration run).
  */
 export async function ensureTestTemplate() {
-  const name = `rampart_tpl_${migrationsHash()}`;
+  // Keyed by checkout as well: two clones with different migrations (worktrees, CI beside a
+  // developer) each keep their own template instead of dropping the other's mid-run.
+  const { createHash } = require('node:crypto');
+  const checkout = createHash('sha256').update(root).digest('hex').slice(0, 8);
+  const prefix = `rampart_tpl_${checkout}_`;
+  const name = `${prefix}${migrationsHash()}`;
   const admin = await connect(env('DATABASE_ADMIN_URL'), 'admin connection, DATABASE_ADMIN_URL');
   try {
     const found = await admin.query('SELECT datistemplate FROM pg_database WHERE datname = $1', [name]);
@@ -213,8 +218,8 @@ export async function ensureTestTemplate() {
     await again.query(`ALTER DATABASE ${quoteIdent(name)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
     // Old templates from earlier migration sets are no longer needed.
     const old = await again.query(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'rampart\\_tpl\\_%' AND datname <> $1",
-      [name],
+      "SELECT datname FROM pg_database WHERE starts_with(datname, $2) AND datname <> $1",
+      [name, prefix],
     );
     for (const row of old.rows) {
       await again.query(`ALTER DATABASE ${quoteIdent(row.datname)} WITH IS_TEMPLATE false`);

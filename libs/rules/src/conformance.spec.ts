@@ -1,6 +1,6 @@
-// Conformance: every case in shared/fixtures/INDEX.json, through every engine.
+// Conformance: every case in test/fixtures/conformance/INDEX.json, through every engine.
 //
-// The fixtures live beside the repository (CI checks shared/ out next to it). Each
+// The fixtures are copied into the repository (sources and licences in their README). Each
 // engine maps (rule, parameters, parsed documents) to a verdict; a file fails when any
 // of its documents fails. One table of engines holds the TypeScript evaluators and the
 // CEL renderings to the same expectations, so they cannot drift apart unnoticed.
@@ -14,7 +14,7 @@ import { evaluateRule } from './evaluate';
 import { parseManifests } from './manifest-parser';
 import { RULE_IDS, type Manifest, type RuleId } from './types';
 
-const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures');
+const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/conformance');
 const INDEX = path.join(FIXTURES, 'INDEX.json');
 // Guards against a truncated or half-checked-out index silently shrinking the suite.
 const MIN_CASES = 150;
@@ -78,7 +78,7 @@ function loadCases(): FixtureCase[] {
   try {
     parsed = JSON.parse(fs.readFileSync(INDEX, 'utf8'));
   } catch (e) {
-    throw new Error(`conformance fixtures: cannot read ${INDEX} (is shared/ checked out next to the repository?): ${String(e)}`);
+    throw new Error(`conformance fixtures: cannot read ${INDEX} (the fixtures live in test/fixtures/conformance): ${String(e)}`);
   }
   if (!Array.isArray(parsed) || parsed.length < MIN_CASES) {
     const count = Array.isArray(parsed) ? parsed.length : 'no array';
