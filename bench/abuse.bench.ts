@@ -7,12 +7,10 @@
 //   npm run bench -- abuse            (all attacks)
 //   npm run bench -- abuse alias-me   (one or more by name)
 //
-// The API runs as its own process (as `npm start` runs it) on a database of its own
-// (`rampart_bench_abuse`, rebuilt from the migrations each run) and a Redis prefix of its own.
-import { type ChildProcess, spawn } from 'node:child_process';
+// The API runs as its own process (bench/live-api.ts) on a database of its own
+// (`rampart_bench_abuse`) and a Redis prefix of its own.
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import path from 'node:path';
+import { type LiveApi, startLiveApi } from './live-api';
 import { percentile, round } from './stats';
 
 const GOAL_P99_MS = 100;
@@ -20,10 +18,7 @@ const BASELINE_MS = 5_000;
 const ATTACK_TIMEOUT_MS = 60_000;
 const PROBE_TIMEOUT_MS = 10_000;
 const PROBE_GAP_MS = 10;
-const ROOT = path.resolve(__dirname, '..');
-const DATABASE = 'rampart_bench_abuse';
-const PORT = Number(process.env.BENCH_PORT ?? 3990);
-const BASE = `http://127.0.0.1:${PORT}`;
+let api: LiveApi;
 
 interface Outcome {
   /** HTTP status of the attack request(s): e.g. {"200": 1} or {"429": 1900, "200": 100}. */
@@ -33,72 +28,6 @@ interface Outcome {
   /** How long the attack took, ms. */
   durationMs: number;
   timedOut: boolean;
-}
-
-// ---------------------------------------------------------------- HTTP
-
-async function post(pathname: string, body: unknown, token?: string, timeoutMs = ATTACK_TIMEOUT_MS): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${BASE}${pathname}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await res.text();
-  let json: any = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = { raw: text.slice(0, 200) };
-  }
-  return { status: res.status, json };
-}
-
-async function gqlOk(query: string, variables: Record<string, unknown>, token: string): Promise<any> {
-  const { status, json } = await post('/graphql', { query, variables }, token);
-  if (status !== 200 || json.errors) throw new Error(`setup query failed (${status}): ${JSON.stringify(json).slice(0, 500)}`);
-  return json.data;
-}
-
-async function signIn(sub: string): Promise<string> {
-  const { json } = await post('/auth/dev/token', { sub, email: `${sub}@bench.example`, name: sub, email_verified: true });
-  return json.accessToken as string;
-}
-
-// ---------------------------------------------------------------- the API process
-
-async function startApi(): Promise<ChildProcess> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'development',
-    PORT: String(PORT),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    QUEUE_PREFIX: `bench-abuse-${randomBytes(3).toString('hex')}`,
-    DATABASE_URL: `postgresql://rampart_app:rampart_app@127.0.0.1:5432/${DATABASE}`,
-    MIGRATION_DATABASE_URL: `postgresql://rampart_owner:rampart_owner@127.0.0.1:5432/${DATABASE}`,
-  };
-  // scripts/lib.mjs is the same preparation `npm start` runs (an ES module: loaded with a real import()).
-  Object.assign(process.env, { DATABASE_URL: env.DATABASE_URL, MIGRATION_DATABASE_URL: env.MIGRATION_DATABASE_URL });
-  const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
-  const lib = await importEsm(path.join(ROOT, 'scripts/lib.mjs'));
-  await lib.checkRedis();
-  await lib.ensureDatabase();
-  lib.generatePrismaClient();
-  lib.migrate();
-
-  const child = spawn(process.execPath, ['--require', '@swc-node/register', 'apps/api/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${BASE}/readyz`)).status === 200) return child;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('API did not become ready within 60 s');
 }
 
 // ---------------------------------------------------------------- the probe
@@ -129,9 +58,9 @@ async function probe(victimToken: string, victimTenantId: string, stop: Promise<
     into.push(performance.now() - start);
   };
   while (running) {
-    await timed(samples.healthz, () => fetch(`${BASE}/healthz`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }));
+    await timed(samples.healthz, () => fetch(`${api.base}/healthz`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }));
     await timed(samples.tenantQuery, () =>
-      fetch(`${BASE}/graphql`, {
+      fetch(`${api.base}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${victimToken}` },
         body,
@@ -169,7 +98,7 @@ async function one(pathname: string, body: unknown, token: string): Promise<Outc
   const outcome: Outcome = { statuses: {}, codes: {}, durationMs: 0, timedOut: false };
   const start = performance.now();
   try {
-    const { status, json } = await post(pathname, body, token);
+    const { status, json } = await api.post(pathname, body, token);
     tally(outcome, status, json);
   } catch (error) {
     outcome.timedOut = (error as Error).name === 'TimeoutError';
@@ -274,7 +203,7 @@ const ATTACKS: Record<string, { what: string; run: (ctx: Context) => Promise<Out
           while (next < 3_000) {
             next++;
             try {
-              const { status, json } = await post('/graphql', { query: '{ me { user { id } } }' }, ctx.attacker, 10_000);
+              const { status, json } = await api.post('/graphql', { query: '{ me { user { id } } }' }, ctx.attacker, 10_000);
               tally(outcome, status, json);
             } catch {
               outcome.timedOut = true;
@@ -318,22 +247,22 @@ async function main(): Promise<void> {
   for (const name of chosen) if (!ATTACKS[name]) throw new Error(`unknown attack ${name}; known: ${Object.keys(ATTACKS).join(', ')}`);
   const names = chosen.length ? chosen : Object.keys(ATTACKS);
 
-  const api = await startApi();
+  api = await startLiveApi({ database: 'rampart_bench_abuse', port: Number(process.env.BENCH_PORT ?? 3990) });
   try {
-    const attacker = await signIn(`attacker-${randomBytes(3).toString('hex')}`);
-    const victimToken = await signIn(`victim-${randomBytes(3).toString('hex')}`);
-    const { createTenant } = await gqlOk('mutation { createTenant(input: {name: "Attacker"}) { id } }', {}, attacker);
-    const scope = await gqlOk(
+    const attacker = await api.signIn(`attacker-${randomBytes(3).toString('hex')}`);
+    const victimToken = await api.signIn(`victim-${randomBytes(3).toString('hex')}`);
+    const { createTenant } = await api.gqlOk('mutation { createTenant(input: {name: "Attacker"}) { id } }', {}, attacker);
+    const scope = await api.gqlOk(
       'mutation O($t: ID!) { onboardCloudScope(input: {tenantId: $t, provider: AZURE, externalId: "00000000-0000-4000-8000-000000000001", displayName: "sub"}) { id } }',
       { t: createTenant.id },
       attacker,
     );
-    const cluster = await gqlOk(
+    const cluster = await api.gqlOk(
       'mutation R($s: ID!) { registerCluster(input: {cloudScopeId: $s, name: "c1", distribution: AKS, kubernetesVersion: "1.30.0", sensorVersion: "0.11.0", misconfigurationPoliciesEnabled: true}) { cluster { id } } }',
       { s: scope.onboardCloudScope.id },
       attacker,
     );
-    const victimTenant = await gqlOk('mutation { createTenant(input: {name: "Victim"}) { id } }', {}, victimToken);
+    const victimTenant = await api.gqlOk('mutation { createTenant(input: {name: "Victim"}) { id } }', {}, victimToken);
     const victim = { token: victimToken, tenantId: victimTenant.createTenant.id };
     const ctx: Context = { attacker, tenantId: createTenant.id, clusterId: cluster.registerCluster.cluster.id };
 
@@ -364,9 +293,7 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
-    api.kill('SIGTERM');
-    await Promise.race([once(api, 'exit'), new Promise((r) => setTimeout(r, 15_000))]);
-    if (api.exitCode === null) api.kill('SIGKILL');
+    await api.stop();
   }
 }
 
