@@ -15,7 +15,6 @@ import { percentile, round } from './stats';
 
 const GOAL_P99_MS = 100;
 const BASELINE_MS = 5_000;
-const ATTACK_TIMEOUT_MS = 60_000;
 const PROBE_TIMEOUT_MS = 10_000;
 const PROBE_GAP_MS = 10;
 let api: LiveApi;
