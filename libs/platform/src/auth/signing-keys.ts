@@ -101,18 +101,20 @@ export class SigningKeyStore {
 
   /** Resolves after a fetch that started after this call; concurrent callers share it. */
   private refresh(): Promise<void> {
-    if (this.scheduled) return this.scheduled;
-    const run = async (): Promise<void> => {
-      const wait = this.lastFetchStart + this.options.minRefreshIntervalMs - this.now();
-      if (wait > 0) await sleep(wait);
-      // From here on the fetch is under way: later callers schedule the next one.
-      this.scheduled = undefined;
-      this.lastFetchStart = this.now();
-      const keys = await this.fetchKeys();
-      this.keys = keys;
-      this.fetchedAt = this.now();
-    };
-    this.scheduled = run();
+    if (!this.scheduled) {
+      const wait = Math.max(0, this.lastFetchStart + this.options.minRefreshIntervalMs - this.now());
+      this.scheduled = sleep(wait)
+        .then(() => {
+          // From here on the fetch is under way: later callers schedule the next one.
+          this.scheduled = undefined;
+          this.lastFetchStart = this.now();
+          return this.fetchKeys();
+        })
+        .then((keys) => {
+          this.keys = keys;
+          this.fetchedAt = this.now();
+        });
+    }
     return this.scheduled;
   }
 }
