@@ -237,6 +237,11 @@ describe('authentication (e2e)', () => {
       // The same person later verified by the issuer.
       await whoami(`Bearer ${await devToken({ sub: 'v|unverified', email: 'unverified@example.com' })}`);
       expect(await stored('v|unverified')).toEqual({ email: 'unverified@example.com', emailVerified: true });
+      // A later token without the claim keeps that for the same address, and verifies no new one.
+      await whoami(`Bearer ${signRs256(claims({ sub: 'v|unverified', email: 'unverified@example.com' }))}`);
+      expect(await stored('v|unverified')).toEqual({ email: 'unverified@example.com', emailVerified: true });
+      await whoami(`Bearer ${signRs256(claims({ sub: 'v|unverified', email: 'changed@example.com' }))}`);
+      expect(await stored('v|unverified')).toEqual({ email: 'changed@example.com', emailVerified: false });
     });
 
     it('a verified e-mail belongs to its first holder; a second subject presenting it (any case) is stored unverified', async () => {

@@ -42,7 +42,7 @@ export class TenancyRepository {
     return tx.roleAssignment.findFirst({ where: { tenantId: tx.tenantId, userId, cloudScopeId }, include: { user: true } });
   }
 
-  createInvitation(tx: TenantTx, data: { email: string; role: Role; cloudScopeId: string | null; createdById: string | null; expiresAt: Date }) {
+  createInvitation(tx: TenantTx, data: { email: string; role: Role; cloudScopeId: string | null; createdById: string | null; createdAt: Date; expiresAt: Date }) {
     return tx.invitation.create({ data: { tenantId: tx.tenantId, ...data } });
   }
 

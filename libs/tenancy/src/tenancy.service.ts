@@ -185,6 +185,7 @@ export class TenancyService {
       role,
       cloudScopeId,
       createdById: caller.actor.userId,
+      createdAt: now,
       expiresAt: new Date(now.getTime() + this.config.invitationTtlDays * DAY_MS),
     });
     const view = invitationView(created, now);

@@ -65,13 +65,17 @@ export class AuthUserService {
     if (!nonEmpty(rawEmail, 320)) throw new InsufficientClaimsError('token has no usable email claim');
     const email = rawEmail.trim();
     const normalised = normaliseEmail(email);
-    // Some issuers (Cognito) send the claim as a string.
-    const claimsVerified = payload.email_verified === true || payload.email_verified === 'true';
     // Access tokens of some issuers omit profile claims: an absent name keeps the stored one.
     const tokenName = typeof name === 'string' ? name : undefined;
 
     // Reading first keeps the common case (nothing changed) free of writes and of updatedAt churn.
     const known = await this.prisma.user.findUnique({ where: { subject: sub }, select: SELECT });
+    // Some issuers (Cognito) send the claim as a string. Absent, it keeps what an earlier token of this
+    // user said about this same address (an issuer may put it in ID tokens only); never verifies anything new.
+    const claimsVerified =
+      payload.email_verified === undefined
+        ? known !== null && known.email === email && known.emailVerified
+        : payload.email_verified === true || payload.email_verified === 'true';
     if (known && known.email === email && (tokenName === undefined || known.name === tokenName)) {
       if (known.emailVerified === claimsVerified) return known;
       // Verified by the issuer but held by someone else: stays unverified, without a write per request.
