@@ -90,6 +90,8 @@ describe('invitations and verified e-mails (e2e)', () => {
     expect(await roles(real)).toEqual([{ role: 'SECURITY_ADMIN', cloudScopeId: null, tenant: { id: tenant } }]);
     const malloryVerified = await signIn(mallory.subject, alice, true);
     expect(await roles(malloryVerified)).toEqual([]);
+    const verifiedFlag = async (u: TestUser) => (await api.gqlOk<any>('{ me { user { emailVerified } } }', {}, u.token)).me.user.emailVerified;
+    expect([await verifiedFlag(real), await verifiedFlag(malloryVerified)]).toEqual([true, false]);
     expect(await sql('SELECT subject, "emailVerified" FROM "user" WHERE lower(email) = $1 ORDER BY "emailVerified" DESC', [alice])).toEqual([
       { subject: real.subject, emailVerified: true },
       { subject: mallory.subject, emailVerified: false },

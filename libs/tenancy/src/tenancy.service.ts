@@ -31,7 +31,7 @@ export function assignmentView(a: {
   role: Role;
   cloudScopeId: string | null;
   createdAt: Date;
-  user: { id: string; email: string; name: string | null };
+  user: { id: string; email: string; emailVerified: boolean; name: string | null };
 }) {
   return {
     id: a.id,
@@ -39,7 +39,7 @@ export function assignmentView(a: {
     role: a.role,
     cloudScopeId: a.cloudScopeId,
     createdAt: a.createdAt,
-    principal: { id: a.user.id, email: a.user.email, name: a.user.name },
+    principal: { id: a.user.id, email: a.user.email, emailVerified: a.user.emailVerified, name: a.user.name },
   };
 }
 export type RoleAssignmentView = ReturnType<typeof assignmentView>;

@@ -25,6 +25,12 @@ export class User {
   @Field({ description: 'E-mail address from the identity token.' })
   email!: string;
 
+  @Field({
+    description:
+      'Whether the issuer vouched for this address and this user holds it (no one else): only then do role grants and invitations by e-mail reach the user.',
+  })
+  emailVerified!: boolean;
+
   @Field(() => String, { nullable: true, description: 'Display name from the identity token.' })
   name!: string | null;
 }

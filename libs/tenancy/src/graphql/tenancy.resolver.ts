@@ -33,7 +33,7 @@ export class TenancyResolver {
   async me(@CurrentUser() user: AuthenticatedUser): Promise<Me> {
     const memberships = await this.tenancy.membershipsOf(user.id);
     return {
-      user: { id: user.id, email: user.email, name: user.name },
+      user: { id: user.id, email: user.email, emailVerified: user.emailVerified, name: user.name },
       roleAssignments: memberships.map((m) => ({
         assignmentId: m.assignmentId,
         tenant: { id: m.tenantId, name: m.tenantName, createdAt: m.tenantCreatedAt },
