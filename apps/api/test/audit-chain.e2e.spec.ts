@@ -5,7 +5,7 @@ import { createApp } from '../src/create-app';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CREATE = 'mutation($name: String!) { createTenant(input: { name: $name }) { id } }';
-const ASSIGN = 'mutation($input: AssignRoleInput!) { assignRole(input: $input) { id } }';
+const ASSIGN = 'mutation($input: AssignRoleInput!) { assignRole(input: $input) { roleAssignment { id } } }';
 const REVOKE = 'mutation($id: ID!) { revokeRole(id: $id) { id } }';
 
 describe('tamper-evident change log (e2e, real PostgreSQL)', () => {
@@ -29,7 +29,7 @@ describe('tamper-evident change log (e2e, real PostgreSQL)', () => {
     const someone = await api.signUp('member');
     for (let i = 0; i < changes; i += 2) {
       const a = await api.gqlOk<any>(ASSIGN, { input: { tenantId, principalEmail: someone.email, role: 'SECURITY_READER' } }, owner.token);
-      await api.gqlOk(REVOKE, { id: a.assignRole.id }, owner.token);
+      await api.gqlOk(REVOKE, { id: a.assignRole.roleAssignment.id }, owner.token);
     }
     return tenantId;
   }

@@ -1,4 +1,4 @@
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, sign as cryptoSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -200,7 +200,7 @@ describe('authentication (e2e)', () => {
     it('is accepted by HTTP routes too, which see the same user', async () => {
       const token = await devToken({ sub: 'bob', email: 'bob@example.com' });
       const res = await http().get('/me').set('authorization', `Bearer ${token}`).expect(200);
-      expect(res.body).toEqual({ id: expect.any(String), subject: 'bob', email: 'bob@example.com', name: null });
+      expect(res.body).toEqual({ id: expect.any(String), subject: 'bob', email: 'bob@example.com', emailVerified: true, name: null });
     });
 
     it('creates one user when the first requests of a new user arrive together', async () => {
@@ -214,11 +214,57 @@ describe('authentication (e2e)', () => {
       const token = await devToken({ sub: 'dave', email: 'dave@example.com', name: 'Dave' });
       const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
       expect(header).toEqual({ alg: 'RS256', typ: 'JWT', kid });
-      expect(payload).toMatchObject({ sub: 'dave', email: 'dave@example.com', name: 'Dave', iss: config.publicUrl, aud: 'rampart' });
+      expect(payload).toMatchObject({ sub: 'dave', email: 'dave@example.com', email_verified: true, name: 'Dave', iss: config.publicUrl, aud: 'rampart' });
+      const unverified = await devToken({ sub: 'dave', email: 'dave@example.com', email_verified: false });
+      expect(JSON.parse(Buffer.from(unverified.split('.')[1], 'base64url').toString())).toMatchObject({ email_verified: false });
       expect(payload.exp - payload.iat).toBe(3600);
       const short = await devToken({ sub: 'dave', email: 'dave@example.com', expiresInSeconds: 60 });
       const shortPayload = JSON.parse(Buffer.from(short.split('.')[1], 'base64url').toString());
       expect(shortPayload.exp - shortPayload.iat).toBe(60);
+    });
+  });
+
+  describe('verified e-mails', () => {
+    const stored = (subject: string) =>
+      query(env.current.db.adminUrl, 'SELECT email, "emailVerified" FROM "user" WHERE subject = $1', [subject]).then((rows) => rows[0]);
+
+    it('an e-mail counts only when the token says email_verified: true', async () => {
+      await whoami(`Bearer ${await devToken({ sub: 'v|unverified', email: 'unverified@example.com', email_verified: false })}`);
+      expect(await stored('v|unverified')).toEqual({ email: 'unverified@example.com', emailVerified: false });
+      // An external issuer's token without the claim at all: unverified too.
+      await whoami(`Bearer ${signRs256(claims({ sub: 'v|no-claim', email: 'no-claim@example.com' }))}`);
+      expect(await stored('v|no-claim')).toEqual({ email: 'no-claim@example.com', emailVerified: false });
+      // The same person later verified by the issuer.
+      await whoami(`Bearer ${await devToken({ sub: 'v|unverified', email: 'unverified@example.com' })}`);
+      expect(await stored('v|unverified')).toEqual({ email: 'unverified@example.com', emailVerified: true });
+      // A later token without the claim keeps that for the same address, and verifies no new one.
+      await whoami(`Bearer ${signRs256(claims({ sub: 'v|unverified', email: 'unverified@example.com' }))}`);
+      expect(await stored('v|unverified')).toEqual({ email: 'unverified@example.com', emailVerified: true });
+      await whoami(`Bearer ${signRs256(claims({ sub: 'v|unverified', email: 'changed@example.com' }))}`);
+      expect(await stored('v|unverified')).toEqual({ email: 'changed@example.com', emailVerified: false });
+    });
+
+    it('a verified e-mail belongs to its first holder; a second subject presenting it (any case) is stored unverified', async () => {
+      await whoami(`Bearer ${await devToken({ sub: 'v|first', email: 'shared@example.com' })}`);
+      const answers = await Promise.all(
+        ['v|second', 'v|third'].map(async (sub) => whoami(`Bearer ${await devToken({ sub, email: 'Shared@Example.com' })}`)),
+      );
+      expect(answers).toEqual([{ data: { whoami: 'v|second' } }, { data: { whoami: 'v|third' } }]);
+      expect(await stored('v|first')).toEqual({ email: 'shared@example.com', emailVerified: true });
+      expect(await stored('v|second')).toEqual({ email: 'Shared@Example.com', emailVerified: false });
+      expect(await stored('v|third')).toEqual({ email: 'Shared@Example.com', emailVerified: false });
+      // Once the first holder moves to another address, the next verified sign-in may take it.
+      await whoami(`Bearer ${await devToken({ sub: 'v|first', email: 'moved@example.com' })}`);
+      await whoami(`Bearer ${await devToken({ sub: 'v|second', email: 'Shared@Example.com' })}`);
+      expect(await stored('v|second')).toEqual({ email: 'Shared@Example.com', emailVerified: true });
+    });
+
+    it('many subjects racing for one verified e-mail: exactly one holds it', async () => {
+      const subjects = Array.from({ length: 6 }, (_, i) => `v|race-${i}`);
+      const tokens = await Promise.all(subjects.map((sub) => devToken({ sub, email: 'race@example.com' })));
+      await Promise.all(tokens.map((t) => whoami(`Bearer ${t}`)));
+      const rows = await query(env.current.db.adminUrl, `SELECT count(*)::int AS n FROM "user" WHERE lower(email) = 'race@example.com' AND "emailVerified"`);
+      expect(rows).toEqual([{ n: 1 }]);
     });
   });
 
@@ -274,13 +320,28 @@ describe('authentication (e2e)', () => {
       ['malformed: garbage', () => 'Bearer %%%$$$###!!!'],
       ['malformed: JSON in base64url but not a JWT', () => `Bearer ${b64url('x')}.${b64url([1])}.${b64url(null)}`],
       ['no sub claim', () => `Bearer ${signRs256(claims({ sub: undefined }))}`],
+      // Refused by choice: the change log names people by e-mail, and roles find people by it.
       ['no email claim', () => `Bearer ${signRs256(claims({ email: undefined }))}`],
+      ['no exp claim (would never expire)', () => `Bearer ${signRs256(claims({ exp: undefined }))}`],
+      ['iat an hour in the future', () => `Bearer ${signRs256(claims({ iat: now() + 3600, exp: now() + 7200 }))}`],
+      ['iat 2 minutes in the future', () => `Bearer ${signRs256(claims({ iat: now() + 120 }))}`],
+      [
+        'iat not a number (signed by hand: jsonwebtoken refuses to)',
+        () => {
+          const signingInput = `${b64url({ alg: 'RS256', typ: 'JWT', kid })}.${b64url(claims({ iat: 'yesterday' }))}`;
+          return `Bearer ${signingInput}.${cryptoSign('sha256', Buffer.from(signingInput), issuerKey).toString('base64url')}`;
+        },
+      ],
     ];
 
     it.each(cases)('%s: UNAUTHENTICATED, "Invalid or expired token"', async (_name, authorization) => {
       // Twice: graphql-jit compiles the query after its first run, and both paths must format the error alike.
       expectUnauthenticated(await whoami(authorization()), 'Invalid or expired token');
       expectUnauthenticated(await whoami(authorization()), 'Invalid or expired token');
+    });
+
+    it('accepts iat a little ahead (issuer clock skew within 60 s)', async () => {
+      expect(await whoami(`Bearer ${signRs256(claims({ sub: 'skewed', iat: now() + 20 }))}`)).toEqual({ data: { whoami: 'skewed' } });
     });
 
     it('logs the real reason at debug level only', async () => {
@@ -334,6 +395,7 @@ describe('authentication (e2e)', () => {
       [{ sub: 'x' }, /^email is required and must be a non-empty string$/],
       [{ sub: 'x', email: 'not-an-email' }, /^email must be an email address$/],
       [{ sub: 'x', email: 'x@example.com', name: 7 }, /^name must be a string$/],
+      [{ sub: 'x', email: 'x@example.com', email_verified: 'yes' }, /^email_verified must be true or false$/],
       [{ sub: 'x', email: 'x@example.com', expiresInSeconds: 86_401 }, /^expiresInSeconds must be a whole number between 1 and 86400$/],
       [{ sub: 'x', email: 'x@example.com', expiresInSeconds: 1.5 }, /^expiresInSeconds must be/],
       [['sub'], /^body must be a JSON object/],
@@ -415,6 +477,51 @@ describe('authentication (e2e)', () => {
         // A local-issuer token means nothing to this deployment.
         const local = signRs256(claims({ sub: 'local' }));
         expectUnauthenticated(await whoami(`Bearer ${local}`, external), 'Invalid or expired token');
+      } finally {
+        await external.close();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it('a flood of tokens with unknown kids does not delay a rotated key: its first token is accepted', async () => {
+      const jwk = (key: KeyObject, keyId: string) => ({ ...createPublicKey(key).export({ format: 'jwk' }), kid: keyId, alg: 'RS256', use: 'sig' });
+      const current = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+      const rotated = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+      const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+      let published = [jwk(current, 'current')];
+      const hits: string[] = [];
+      const server: Server = createServer((req, res) => {
+        hits.push(req.url ?? '');
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ keys: published }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      setEnv({ OIDC_ISSUER_URL: issuer, OIDC_JWKS_URI: `${issuer}/keys`, OIDC_AUDIENCE: 'rampart-api' });
+      const external = await createTestApp();
+      const tokenFor = (key: KeyObject, keyId: string, subject: string) =>
+        `Bearer ${sign({ email: `${subject}@example.com`, email_verified: true }, key, { algorithm: 'RS256', keyid: keyId, issuer, audience: 'rampart-api', subject, expiresIn: 300 })}`;
+      try {
+        expect(await whoami(tokenFor(current, 'current', 'before'), external)).toEqual({ data: { whoami: 'before' } });
+
+        // 40 tokens with random kids at once (jwks-rsa's global budget was 10 fetches a minute).
+        const flood = await Promise.all(
+          Array.from({ length: 40 }, (_, i) => whoami(tokenFor(attacker, `random-${i}-${Math.random()}`, `attacker-${i}`), external)),
+        );
+        for (const answer of flood) expectUnauthenticated(answer, 'Invalid or expired token');
+        const afterFlood = hits.length;
+        // The same unknown kid again is refused without asking the issuer.
+        const repeated = tokenFor(attacker, 'random-0-again', 'attacker');
+        expectUnauthenticated(await whoami(repeated, external), 'Invalid or expired token');
+        const afterFirstRepeat = hits.length;
+        expectUnauthenticated(await whoami(repeated, external), 'Invalid or expired token');
+        expect(hits.length).toBe(afterFirstRepeat);
+        expect(afterFlood).toBeGreaterThan(1);
+
+        // The issuer rotates its key: the first token signed with it is accepted.
+        published = [jwk(current, 'current'), jwk(rotated, 'rotated')];
+        expect(await whoami(tokenFor(rotated, 'rotated', 'after-rotation'), external)).toEqual({ data: { whoami: 'after-rotation' } });
+        expect(await whoami(tokenFor(current, 'current', 'before'), external)).toEqual({ data: { whoami: 'before' } });
       } finally {
         await external.close();
         await new Promise((resolve) => server.close(resolve));

@@ -82,7 +82,7 @@ describe('authorization matrix (e2e, generated from the authorization table)', (
     ] as const) {
       const user = await api.signUp(principal.toLowerCase());
       await api.gqlOk(
-        'mutation($input: AssignRoleInput!) { assignRole(input: $input) { id } }',
+        'mutation($input: AssignRoleInput!) { assignRole(input: $input) { roleAssignment { id } } }',
         { input: { tenantId, principalEmail: user.email, role, cloudScopeId } },
         owner.token,
       );

@@ -52,7 +52,7 @@ describe('GraphQL in production (e2e)', () => {
     ['an argument', '{ auditLog(tenantId: "x", frist: 1) { pageInfo { hasNextPage } } }', {}, 'Unknown argument "frist" on field "Query.auditLog".'],
     [
       'an enum value',
-      'mutation { assignRole(input: { tenantId: "x", principalEmail: "a@b.c", role: OWNR }) { id } }',
+      'mutation { assignRole(input: { tenantId: "x", principalEmail: "a@b.c", role: OWNR }) { roleAssignment { id } } }',
       {},
       'Value "OWNR" does not exist in "Role" enum.',
     ],

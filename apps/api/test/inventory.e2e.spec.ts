@@ -439,7 +439,7 @@ describe('inventory: cloud scopes and clusters (e2e)', () => {
     const hidden = await register({ cloudScopeId: other });
     const reader = await api.signUp('scope-reader');
     await api.gqlOk(
-      'mutation($input: AssignRoleInput!) { assignRole(input: $input) { id } }',
+      'mutation($input: AssignRoleInput!) { assignRole(input: $input) { roleAssignment { id } } }',
       { input: { tenantId: t, principalEmail: reader.email, role: 'SECURITY_READER', cloudScopeId: mine } },
       owner.token,
     );

@@ -431,7 +431,7 @@ describe('policies (e2e)', () => {
 
     const scoped = await api.signUp('scoped');
     await api.gqlOk(
-      'mutation($input: AssignRoleInput!) { assignRole(input: $input) { id } }',
+      'mutation($input: AssignRoleInput!) { assignRole(input: $input) { roleAssignment { id } } }',
       { input: { tenantId: tenant, principalEmail: scoped.email, role: 'SECURITY_READER', cloudScopeId: scope } },
       user.token,
     );

@@ -10,9 +10,15 @@ import { PrismaService, type Role, type TenantTx } from '@rampart/platform';
 export class TenancyRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Users are global (not tenant-owned): the one query here without a tenant. */
-  usersByEmail(email: string) {
-    return this.prisma.user.findMany({ where: { email: { equals: email, mode: 'insensitive' } }, take: 2 });
+  /**
+   * The user holding `normalisedEmail` verified (at most one: a unique index). Users are
+   * global (no row-level security); read in the caller's transaction, after lockEmail.
+   * Exact comparison on lower(email): ILIKE would treat `_` and `%` in an address as wildcards.
+   */
+  async verifiedUserByEmail(tx: TenantTx, normalisedEmail: string) {
+    const [row] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT "id" FROM "user" WHERE lower("email") = ${normalisedEmail} AND "emailVerified"`;
+    return row ? tx.user.findUnique({ where: { id: row.id } }) : null;
   }
 
   createTenant(tx: TenantTx, name: string) {
@@ -28,8 +34,49 @@ export class TenancyRepository {
     await tx.$queryRaw`SELECT 1 FROM "tenant" WHERE "id" = ${tx.tenantId}::uuid FOR UPDATE`;
   }
 
-  cloudScopeExists(tx: TenantTx, cloudScopeId: string): Promise<boolean> {
-    return tx.cloudScope.count({ where: { tenantId: tx.tenantId, id: cloudScopeId } }).then((n) => n > 0);
+  cloudScopeState(tx: TenantTx, cloudScopeId: string) {
+    return tx.cloudScope.findFirst({ where: { tenantId: tx.tenantId, id: cloudScopeId }, select: { id: true, offboardedAt: true } });
+  }
+
+  findAssignmentOf(tx: TenantTx, userId: string, cloudScopeId: string | null) {
+    return tx.roleAssignment.findFirst({ where: { tenantId: tx.tenantId, userId, cloudScopeId }, include: { user: true } });
+  }
+
+  createInvitation(tx: TenantTx, data: { email: string; role: Role; cloudScopeId: string | null; createdById: string | null; createdAt: Date; expiresAt: Date }) {
+    return tx.invitation.create({ data: { tenantId: tx.tenantId, ...data } });
+  }
+
+  findInvitation(tx: TenantTx, id: string) {
+    return tx.invitation.findFirst({ where: { tenantId: tx.tenantId, id } });
+  }
+
+  /** A pending, unexpired invitation of this e-mail on this scope (null = tenant-wide). */
+  openInvitationFor(tx: TenantTx, email: string, cloudScopeId: string | null, now: Date) {
+    return tx.invitation.findFirst({
+      where: { tenantId: tx.tenantId, email, cloudScopeId, acceptedAt: null, revokedAt: null, expiresAt: { gt: now } },
+    });
+  }
+
+  revokeInvitation(tx: TenantTx, id: string, at: Date) {
+    return tx.invitation.update({ where: { tenantId_id: { tenantId: tx.tenantId, id } }, data: { revokedAt: at } });
+  }
+
+  acceptInvitation(tx: TenantTx, id: string, data: { acceptedAt: Date; acceptedByUserId: string; roleAssignmentId: string }) {
+    return tx.invitation.update({ where: { tenantId_id: { tenantId: tx.tenantId, id } }, data });
+  }
+
+  /** Oldest first, after the keyset `after`; `pendingAt` set: only pending ones unexpired at that time. */
+  invitationPage(tx: TenantTx, q: { after: { createdAt: Date; id: string } | null; take: number; pendingAt: Date | null }) {
+    const after = q.after;
+    return tx.invitation.findMany({
+      where: {
+        tenantId: tx.tenantId,
+        ...(q.pendingAt ? { acceptedAt: null, revokedAt: null, expiresAt: { gt: q.pendingAt } } : {}),
+        ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}),
+      },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: q.take,
+    });
   }
 
   createAssignment(tx: TenantTx, data: { userId: string; role: Role; cloudScopeId: string | null; createdById: string | null }) {

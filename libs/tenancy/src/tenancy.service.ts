@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TenancyRepository } from './tenancy.repository';
+import { type InvitationRow, type InvitationView, decodeInvitationCursor, invitationView } from './invitation-view';
 import {
+  APP_CONFIG,
   AccessService,
+  type AppConfig,
   AppError,
   AuditLogService,
   type Caller,
@@ -12,21 +15,23 @@ import {
   Prisma,
   PrismaService,
   type Role,
+  type TenantTx,
   decodeCursor,
+  lockEmail,
+  normaliseEmail,
   pageSize,
   toConnection,
 } from '@rampart/platform';
 
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function assignmentView(a: {
+export function assignmentView(a: {
   id: string;
   tenantId: string;
   role: Role;
   cloudScopeId: string | null;
   createdAt: Date;
-  user: { id: string; email: string; name: string | null };
+  user: { id: string; email: string; emailVerified: boolean; name: string | null };
 }) {
   return {
     id: a.id,
@@ -34,10 +39,18 @@ function assignmentView(a: {
     role: a.role,
     cloudScopeId: a.cloudScopeId,
     createdAt: a.createdAt,
-    principal: { id: a.user.id, email: a.user.email, name: a.user.name },
+    principal: { id: a.user.id, email: a.user.email, emailVerified: a.user.emailVerified, name: a.user.name },
   };
 }
 export type RoleAssignmentView = ReturnType<typeof assignmentView>;
+
+/** What assignRole did: granted the role to the user holding the e-mail verified, or invited the e-mail. Exactly one is set. */
+export interface AssignRoleResult {
+  roleAssignment: RoleAssignmentView | null;
+  invitation: InvitationView | null;
+}
+
+const DAY_MS = 86_400_000;
 
 /** Tenants, role assignments and the change-log reader. Every write appends to the change log in its transaction. */
 @Injectable()
@@ -47,6 +60,7 @@ export class TenancyService {
     private readonly access: AccessService,
     private readonly audit: AuditLogService,
     private readonly repo: TenancyRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async createTenant(caller: Caller, rawName: string) {
@@ -100,29 +114,40 @@ export class TenancyService {
     return rows.map(assignmentView);
   }
 
+  /**
+   * Grants a role to the user who holds `principalEmail` verified; when nobody does
+   * (never signed in, or signed in with the address unverified), records a pending
+   * invitation instead, bound at that person's first verified sign-in (InvitationBinder).
+   * Matching only verified e-mails is what keeps a stranger who signed in first with
+   * someone else's address from receiving that person's role.
+   */
   async assignRole(
     caller: Caller,
     tenantId: string,
     input: { principalEmail: string; role: Role; cloudScopeId?: string | null },
-  ): Promise<RoleAssignmentView> {
-    const email = input.principalEmail.trim().toLowerCase();
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw AppError.badInput('input.principalEmail', 'must be an e-mail address');
+  ): Promise<AssignRoleResult> {
+    const email = normaliseEmail(input.principalEmail);
+    if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) throw AppError.badInput('input.principalEmail', 'must be an e-mail address');
     const cloudScopeId = input.cloudScopeId ?? null;
     if (cloudScopeId !== null && !UUID.test(cloudScopeId)) throw AppError.badInput('input.cloudScopeId', 'must be a UUID');
     if (cloudScopeId !== null && input.role === 'OWNER') {
       throw AppError.badInput('input.role', 'OWNER is tenant-wide; it cannot be limited to a cloud scope');
     }
-    const users = await this.repo.usersByEmail(email);
-    if (users.length === 0) {
-      throw AppError.badInput('input.principalEmail', 'no user with this e-mail has signed in to Rampart yet');
-    }
-    if (users.length > 1) throw AppError.badInput('input.principalEmail', 'several users share this e-mail; contact support');
-    const [user] = users;
 
     return this.prisma.withTenant(tenantId, async (tx) => {
       await this.repo.lockTenant(tx);
-      if (cloudScopeId !== null && !(await this.repo.cloudScopeExists(tx, cloudScopeId))) {
-        throw new AppError('NOT_FOUND', 'Cloud scope not found', 'input.cloudScopeId');
+      if (cloudScopeId !== null) {
+        const scope = await this.repo.cloudScopeState(tx, cloudScopeId);
+        if (!scope) throw new AppError('NOT_FOUND', 'Cloud scope not found', 'input.cloudScopeId');
+        if (scope.offboardedAt) throw AppError.badInput('input.cloudScopeId', 'this cloud scope is offboarded; no role can be granted on it');
+      }
+      // Against a concurrent first verified sign-in of this e-mail: either we see that user, or it sees our invitation.
+      await lockEmail(tx, email);
+      const user = await this.repo.verifiedUserByEmail(tx, email);
+      if (!user) return { roleAssignment: null, invitation: await this.invite(tx, caller, email, input.role, cloudScopeId) };
+
+      if (await this.repo.findAssignmentOf(tx, user.id, cloudScopeId)) {
+        throw AppError.conflict('This user already holds a role on this scope; revoke it first', 'input.principalEmail');
       }
       try {
         const created = await this.repo.createAssignment(tx, {
@@ -140,7 +165,7 @@ export class TenancyService {
           after: view,
           requestId: caller.requestId,
         });
-        return view;
+        return { roleAssignment: view, invitation: null };
       } catch (error) {
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
           throw AppError.conflict('This user already holds a role on this scope; revoke it first', 'input.principalEmail');
@@ -148,6 +173,66 @@ export class TenancyService {
         throw error;
       }
     });
+  }
+
+  private async invite(tx: TenantTx, caller: Caller, email: string, role: Role, cloudScopeId: string | null): Promise<InvitationView> {
+    const now = new Date();
+    if (await this.repo.openInvitationFor(tx, email, cloudScopeId, now)) {
+      throw AppError.conflict('An invitation for this e-mail on this scope is pending; revoke it first', 'input.principalEmail');
+    }
+    const created = await this.repo.createInvitation(tx, {
+      email,
+      role,
+      cloudScopeId,
+      createdById: caller.actor.userId,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.config.invitationTtlDays * DAY_MS),
+    });
+    const view = invitationView(created, now);
+    await this.audit.append(tx, {
+      actor: caller.actor,
+      operation: 'assignRole',
+      targetType: 'Invitation',
+      targetId: created.id,
+      after: view,
+      requestId: caller.requestId,
+    });
+    return view;
+  }
+
+  /** Revokes a pending (or expired) invitation; an accepted one is a role now: revokeRole it. Revoking twice changes nothing. */
+  async revokeInvitation(caller: Caller, tenantId: string, invitationId: string): Promise<InvitationView> {
+    return this.prisma.withTenant(tenantId, async (tx) => {
+      await this.repo.lockTenant(tx);
+      const existing = await this.repo.findInvitation(tx, invitationId);
+      if (!existing) throw AppError.notFound('Invitation');
+      const now = new Date();
+      if (existing.revokedAt) return invitationView(existing, now);
+      if (existing.acceptedAt) throw AppError.conflict('This invitation was accepted; revoke the role assignment instead', 'id');
+      const revoked = await this.repo.revokeInvitation(tx, invitationId, now);
+      const view = invitationView(revoked, now);
+      await this.audit.append(tx, {
+        actor: caller.actor,
+        operation: 'revokeInvitation',
+        targetType: 'Invitation',
+        targetId: invitationId,
+        before: invitationView(existing, now),
+        after: view,
+        requestId: caller.requestId,
+      });
+      return view;
+    });
+  }
+
+  /** Oldest first; pending (unexpired) ones only unless `includeClosed`. */
+  async invitations(tenantId: string, q: { first?: number | null; after?: string | null; includeClosed?: boolean | null }): Promise<Connection<InvitationView>> {
+    const size = pageSize(q.first);
+    const after = q.after ? decodeInvitationCursor(q.after) : null;
+    const now = new Date();
+    const rows: InvitationRow[] = await this.prisma.withTenant(tenantId, (tx) =>
+      this.repo.invitationPage(tx, { after, take: size + 1, pendingAt: q.includeClosed ? null : now }),
+    );
+    return toConnection(rows, size, (r) => [r.createdAt.toISOString(), r.id], (r) => invitationView(r, now));
   }
 
   async revokeRole(caller: Caller, tenantId: string, assignmentId: string): Promise<RoleAssignmentView> {

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type { CaseTable } from './matrix.types';
 
-const ASSIGN = 'mutation($input: AssignRoleInput!) { assignRole(input: $input) { id } }';
+const ASSIGN = 'mutation($input: AssignRoleInput!) { assignRole(input: $input) { roleAssignment { id } } }';
 
 export const TENANCY_CASES: CaseTable = {
   Query: {
@@ -28,12 +29,25 @@ export const TENANCY_CASES: CaseTable = {
       objectInScopeA: true,
       variables: async (w) => {
         const someone = await w.api.signUp('revokee');
-        const granted = await w.api.gqlOk<{ assignRole: { id: string } }>(
+        const granted = await w.api.gqlOk<{ assignRole: { roleAssignment: { id: string } } }>(
           ASSIGN,
           { input: { tenantId: w.tenantId, principalEmail: someone.email, role: 'SECURITY_READER', cloudScopeId: w.scopeId } },
           w.owner.token,
         );
-        return { id: granted.assignRole.id };
+        return { id: granted.assignRole.roleAssignment.id };
+      },
+    },
+    revokeInvitation: {
+      document: 'mutation($id: ID!) { revokeInvitation(id: $id) { id status } }',
+      // An invitation on scope A: scope admins of A still may not revoke it (OWNER only).
+      objectInScopeA: true,
+      variables: async (w) => {
+        const invited = await w.api.gqlOk<{ assignRole: { invitation: { id: string } } }>(
+          'mutation($input: AssignRoleInput!) { assignRole(input: $input) { invitation { id } } }',
+          { input: { tenantId: w.tenantId, principalEmail: `invitee-${randomBytes(4).toString('hex')}@example.test`, role: 'SECURITY_READER', cloudScopeId: w.scopeId } },
+          w.owner.token,
+        );
+        return { id: invited.assignRole.invitation.id };
       },
     },
   },

@@ -69,6 +69,8 @@ export class AuthModule {
 
     return {
       module: AuthModule,
+      // Global so that tenancy can register its invitation binder with AuthUserService.
+      global: true,
       controllers: local ? [LocalIssuerController] : [],
       providers: [
         ...localIssuer,

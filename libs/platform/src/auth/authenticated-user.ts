@@ -3,6 +3,8 @@ export interface AuthenticatedUser {
   id: string;
   subject: string;
   email: string;
+  /** The issuer vouched for `email` and no other user holds it verified: only then can roles find this user by e-mail. */
+  emailVerified: boolean;
   name: string | null;
 }
 

@@ -22,8 +22,24 @@ export type AuthenticationOutcome =
   /** Something broke on our side (e.g. the database): not the caller's fault. */
   | { user?: undefined; error: unknown };
 
-/** Copes with clock skew between the issuer and this API. */
+/** Copes with clock skew between the issuer and this API (exp and nbf; jsonwebtoken checks those). */
 const CLOCK_TOLERANCE_SECONDS = 30;
+/** A token issued further in the future than this was minted by a broken or hostile clock. */
+export const MAX_IAT_SKEW_SECONDS = 60;
+
+/**
+ * What jsonwebtoken leaves unchecked: it accepts a token without `exp` (valid
+ * forever) and ignores `iat`. Rampart wants every token to expire and none to
+ * claim to come from the future. `nbf` is checked by jsonwebtoken (with the tolerance).
+ */
+export function checkTimeClaims(payload: Record<string, unknown>, nowSeconds: number = Math.floor(Date.now() / 1000)): void {
+  const { exp, iat } = payload;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new InsufficientClaimsError('token has no exp claim');
+  if (iat !== undefined) {
+    if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new InsufficientClaimsError('token has an unusable iat claim');
+    if (iat > nowSeconds + MAX_IAT_SKEW_SECONDS) throw new InsufficientClaimsError('token iat is in the future');
+  }
+}
 
 /**
  * passport-jwt, RS256 only, with keys from the issuer's JWKS (jwks-rsa) and the
@@ -63,7 +79,8 @@ export class JwtStrategy extends Strategy {
   }
 
   /** Called with the verified payload: finds or creates the user it names. */
-  validate(payload: Record<string, unknown>): Promise<AuthenticatedUser> {
+  async validate(payload: Record<string, unknown>): Promise<AuthenticatedUser> {
+    checkTimeClaims(payload);
     return this.users.fromClaims(payload);
   }
 

@@ -20,7 +20,7 @@ function requiredString(body: Record<string, unknown>, field: string, max: numbe
 /** Validates the body of POST /auth/dev/token; the message names the offending field. */
 export function parseDevTokenRequest(body: unknown): DevTokenClaims {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw badRequest('body must be a JSON object with sub, email and optionally name');
+    throw badRequest('body must be a JSON object with sub, email and optionally name, email_verified');
   }
   const input = body as Record<string, unknown>;
   const sub = requiredString(input, 'sub', 255);
@@ -31,6 +31,10 @@ export function parseDevTokenRequest(body: unknown): DevTokenClaims {
     if (typeof input.name !== 'string') throw badRequest('name must be a string');
     if (input.name.length > 200) throw badRequest('name must be at most 200 characters');
     claims.name = input.name;
+  }
+  if (input.email_verified !== undefined) {
+    if (typeof input.email_verified !== 'boolean') throw badRequest('email_verified must be true or false');
+    claims.emailVerified = input.email_verified;
   }
   if (input.expiresInSeconds !== undefined) {
     const ttl = input.expiresInSeconds;

@@ -5,6 +5,8 @@ export interface DevTokenClaims {
   sub: string;
   email: string;
   name?: string;
+  /** The `email_verified` claim; true unless a test wants an unverified address. */
+  emailVerified?: boolean;
   expiresInSeconds?: number;
 }
 
@@ -31,8 +33,8 @@ export class LocalIssuer {
     return { keys: [{ ...this.key.publicJwk }] };
   }
 
-  issue({ sub, email, name, expiresInSeconds = DEV_TOKEN_DEFAULT_TTL_SECONDS }: DevTokenClaims): string {
-    return sign({ email, ...(name === undefined ? {} : { name }) }, this.key.privateKey, {
+  issue({ sub, email, name, emailVerified = true, expiresInSeconds = DEV_TOKEN_DEFAULT_TTL_SECONDS }: DevTokenClaims): string {
+    return sign({ email, email_verified: emailVerified, ...(name === undefined ? {} : { name }) }, this.key.privateKey, {
       algorithm: 'RS256',
       keyid: this.key.kid,
       issuer: this.issuer,

@@ -8,7 +8,7 @@ import type { Role } from '../db/generated/prisma/enums';
  */
 
 /** Kinds of objects whose tenant can be found from their id (see rampart_locate in SQL). */
-export type LocatableKind = 'RoleAssignment' | 'CloudScope' | 'Cluster' | 'Policy';
+export type LocatableKind = 'RoleAssignment' | 'Invitation' | 'CloudScope' | 'Cluster' | 'Policy';
 
 export type Access =
   /** Anyone, signed in or not. */
@@ -41,6 +41,7 @@ export const AUTHORIZATION_TABLE: Record<OperationType, Record<string, Access>> 
     createTenant: { kind: 'authenticated' },
     assignRole: { kind: 'tenant', minRole: 'OWNER', tenantIdArg: 'input.tenantId' },
     revokeRole: { kind: 'object', minRole: 'OWNER', objectKind: 'RoleAssignment', idArg: 'id' },
+    revokeInvitation: { kind: 'object', minRole: 'OWNER', objectKind: 'Invitation', idArg: 'id' },
     onboardCloudScope: { kind: 'tenant', minRole: 'SECURITY_ADMIN', tenantIdArg: 'input.tenantId' },
     renameCloudScope: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'CloudScope', idArg: 'input.id' },
     offboardCloudScope: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'CloudScope', idArg: 'id' },

@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     expect(config.graphqlMaxCost).toBe(1200);
   });
 
+  it('reads the invitation lifetime (default 14 days) and names a bad one', () => {
+    expect(loadConfig({}).invitationTtlDays).toBe(14);
+    expect(loadConfig({ INVITATION_TTL_DAYS: '3' }).invitationTtlDays).toBe(3);
+    expect(() => loadConfig({ INVITATION_TTL_DAYS: '0' })).toThrow(/^Invalid configuration: INVITATION_TTL_DAYS must be a whole number between 1 and 365 \(got "0"\)$/);
+  });
+
   it('reads and converts values', () => {
     const config = loadConfig({
       PORT: '8080',

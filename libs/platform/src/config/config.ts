@@ -55,6 +55,7 @@ const schema = z.object({
   PUBLIC_URL: urlWithProtocol(['https:', 'http:']).optional(),
   GRAPHQL_MAX_DEPTH: integer(1, 100).default(10),
   GRAPHQL_MAX_COST: integer(1, 10_000_000).default(25_000),
+  INVITATION_TTL_DAYS: integer(1, 365).default(14),
 });
 
 const validated = schema.superRefine((c, ctx) => {
@@ -99,6 +100,8 @@ export interface AppConfig {
   graphqlMaxDepth: number;
   /** Highest estimated cost of a GraphQL operation (see graphql/graphql-limits.ts for the model). */
   graphqlMaxCost: number;
+  /** How long a pending invitation (assignRole to an e-mail nobody holds verified yet) stays bindable. */
+  invitationTtlDays: number;
 }
 
 /** Whether the API issues its own development tokens (never in production: config requires an issuer there). */
@@ -156,5 +159,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: withoutTrailingSlash(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`),
     graphqlMaxDepth: c.GRAPHQL_MAX_DEPTH,
     graphqlMaxCost: c.GRAPHQL_MAX_COST,
+    invitationTtlDays: c.INVITATION_TTL_DAYS,
   };
 }

@@ -25,6 +25,12 @@ export class User {
   @Field({ description: 'E-mail address from the identity token.' })
   email!: string;
 
+  @Field({
+    description:
+      'Whether the issuer vouched for this address and this user holds it (no one else): only then do role grants and invitations by e-mail reach the user.',
+  })
+  emailVerified!: boolean;
+
   @Field(() => String, { nullable: true, description: 'Display name from the identity token.' })
   name!: string | null;
 }
@@ -60,6 +66,82 @@ export class RoleAssignment {
 
   @Field(() => GraphQLISODateTime, { description: 'When it was granted.' })
   createdAt!: Date;
+}
+
+export enum InvitationStatusEnum {
+  PENDING = 'PENDING',
+  ACCEPTED = 'ACCEPTED',
+  REVOKED = 'REVOKED',
+  EXPIRED = 'EXPIRED',
+}
+registerEnumType(InvitationStatusEnum, {
+  name: 'InvitationStatus',
+  description: 'Where an invitation stands.',
+  valuesMap: {
+    PENDING: { description: 'Waiting for the invited person’s first sign-in with this e-mail verified.' },
+    ACCEPTED: { description: 'Bound: the person holds the role (see roleAssignmentId).' },
+    REVOKED: { description: 'Withdrawn by an OWNER before it was bound.' },
+    EXPIRED: { description: 'Not bound before expiresAt; it will never be.' },
+  },
+});
+
+@ObjectType({ description: 'A role offered to an e-mail address that no user holds verified yet; bound at that person’s first sign-in with the address verified.' })
+export class Invitation {
+  @Field(() => ID, { description: 'Invitation id (pass it to revokeInvitation).' })
+  id!: string;
+
+  @Field(() => ID, { description: 'The tenant.' })
+  tenantId!: string;
+
+  @Field({ description: 'The invited e-mail address, normalised (trimmed, lower case).' })
+  email!: string;
+
+  @Field(() => RoleEnum, { description: 'The role offered.' })
+  role!: RoleEnum;
+
+  @Field(() => ID, { nullable: true, description: 'The cloud scope the role will be limited to; null means tenant-wide.' })
+  cloudScopeId!: string | null;
+
+  @Field(() => InvitationStatusEnum, { description: 'Pending, accepted, revoked or expired.' })
+  status!: InvitationStatusEnum;
+
+  @Field(() => ID, { nullable: true, description: 'User id of the OWNER who invited.' })
+  createdById!: string | null;
+
+  @Field(() => GraphQLISODateTime, { description: 'When the invitation was made.' })
+  createdAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { description: 'After this instant the invitation can no longer be bound (INVITATION_TTL_DAYS after creation).' })
+  expiresAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it was bound.' })
+  acceptedAt!: Date | null;
+
+  @Field(() => ID, { nullable: true, description: 'The user it was bound to.' })
+  acceptedByUserId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The role assignment that fulfils it, once accepted.' })
+  roleAssignmentId!: string | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it was revoked.' })
+  revokedAt!: Date | null;
+}
+
+export const InvitationConnection = ConnectionType(Invitation, 'Invitation');
+
+@ObjectType({ description: 'What assignRole did: exactly one of the two fields is set.' })
+export class AssignRolePayload {
+  @Field(() => RoleAssignment, {
+    nullable: true,
+    description: 'The role granted, when a user holds the e-mail verified (set for an existing user).',
+  })
+  roleAssignment!: RoleAssignment | null;
+
+  @Field(() => Invitation, {
+    nullable: true,
+    description: 'The pending invitation, when no user holds the e-mail verified yet; bound at that person’s first verified sign-in.',
+  })
+  invitation!: Invitation | null;
 }
 
 @ObjectType({ description: 'One of the caller’s roles, with its tenant.' })
@@ -141,7 +223,10 @@ export class AssignRoleInput {
   @Field(() => ID, { description: 'The tenant.' })
   tenantId!: string;
 
-  @Field({ description: 'E-mail of a user who has signed in to Rampart at least once.' })
+  @Field({
+    description:
+      'E-mail of the person. A user holding it verified gets the role now; otherwise it becomes a pending invitation (Tenant.invitations).',
+  })
   principalEmail!: string;
 
   @Field(() => RoleEnum, { description: 'The role to grant.' })

@@ -2,6 +2,7 @@ import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver
 import {
   type AccessGrant,
   AccessService,
+  AppError,
   type AuthenticatedUser,
   type Caller,
   CallerOf,
@@ -11,7 +12,10 @@ import {
 import { TenancyService } from '../tenancy.service';
 import {
   AssignRoleInput,
+  AssignRolePayload,
   AuditLogConnection,
+  Invitation,
+  InvitationConnection,
   CreateTenantInput,
   Me,
   RoleAssignment,
@@ -29,7 +33,7 @@ export class TenancyResolver {
   async me(@CurrentUser() user: AuthenticatedUser): Promise<Me> {
     const memberships = await this.tenancy.membershipsOf(user.id);
     return {
-      user: { id: user.id, email: user.email, name: user.name },
+      user: { id: user.id, email: user.email, emailVerified: user.emailVerified, name: user.name },
       roleAssignments: memberships.map((m) => ({
         assignmentId: m.assignmentId,
         tenant: { id: m.tenantId, name: m.tenantName, createdAt: m.tenantCreatedAt },
@@ -55,6 +59,27 @@ export class TenancyResolver {
     return this.tenancy.roleAssignmentsVisibleTo(visible, tenant.id) as Promise<RoleAssignment[]>;
   }
 
+  @ResolveField(() => InvitationConnection, {
+    nullable: true,
+    description: 'Invitations, oldest first: pending ones unless includeClosed (OWNER only; anyone else gets FORBIDDEN here).',
+  })
+  async invitations(
+    @Parent() tenant: Tenant,
+    @CurrentUser() user: AuthenticatedUser,
+    @Context('req') req: object,
+    @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1–100 (default 20).' }) first?: number,
+    @Args('after', { nullable: true, description: 'Cursor of the last edge of the previous page.' }) after?: string,
+    @Args('includeClosed', { nullable: true, defaultValue: false, description: 'Include accepted, revoked and expired invitations.' })
+    includeClosed?: boolean,
+  ) {
+    // Tenant is reachable by readers (tenant, tenants): invitations name people not yet in the tenant, so OWNER only.
+    const memberships = await this.access.requestMemberships(req, user.id);
+    if (!memberships.some((m) => m.tenantId === tenant.id && m.role === 'OWNER' && m.cloudScopeId === null)) {
+      throw AppError.forbidden('Only an OWNER of the tenant sees its invitations');
+    }
+    return this.tenancy.invitations(tenant.id, { first, after, includeClosed });
+  }
+
   @Query(() => AuditLogConnection, { description: 'The tenant’s change log, newest first.' })
   auditLog(
     @Args('tenantId', { type: () => ID, description: 'Tenant id.' }) _tenantId: string,
@@ -70,9 +95,17 @@ export class TenancyResolver {
     return this.tenancy.createTenant(caller, input.name);
   }
 
-  @Mutation(() => RoleAssignment, { description: 'Grants a role to a user, tenant-wide or on one cloud scope (OWNER only).' })
-  assignRole(@Args('input', { description: 'Who gets which role where.' }) input: AssignRoleInput, @Grant() grant: AccessGrant, @CallerOf() caller: Caller): Promise<RoleAssignment> {
-    return this.tenancy.assignRole(caller, grant.tenantId, input) as Promise<RoleAssignment>;
+  @Mutation(() => AssignRolePayload, {
+    description:
+      'Grants a role, tenant-wide or on one cloud scope (OWNER only), to the user holding the e-mail verified; when nobody does yet, invites the e-mail instead.',
+  })
+  assignRole(@Args('input', { description: 'Who gets which role where.' }) input: AssignRoleInput, @Grant() grant: AccessGrant, @CallerOf() caller: Caller): Promise<AssignRolePayload> {
+    return this.tenancy.assignRole(caller, grant.tenantId, input) as Promise<AssignRolePayload>;
+  }
+
+  @Mutation(() => Invitation, { description: 'Withdraws a pending invitation (OWNER only); an accepted one is a role assignment now (revokeRole).' })
+  revokeInvitation(@Args('id', { type: () => ID, description: 'Invitation id.' }) id: string, @Grant() grant: AccessGrant, @CallerOf() caller: Caller): Promise<Invitation> {
+    return this.tenancy.revokeInvitation(caller, grant.tenantId, id) as Promise<Invitation>;
   }
 
   @Mutation(() => RoleAssignment, { description: 'Removes a role assignment (OWNER only); the last OWNER cannot be removed.' })

@@ -1,0 +1,45 @@
+import { decodeCursor } from '@rampart/platform';
+import type { TenancyRepository } from './tenancy.repository';
+
+export type InvitationRow = NonNullable<Awaited<ReturnType<TenancyRepository['findInvitation']>>>;
+
+export type InvitationStatus = 'PENDING' | 'ACCEPTED' | 'REVOKED' | 'EXPIRED';
+
+/** Expiry is a matter of time, not of a write: the status is derived when read. */
+export function invitationStatus(i: Pick<InvitationRow, 'acceptedAt' | 'revokedAt' | 'expiresAt'>, now: Date): InvitationStatus {
+  if (i.acceptedAt) return 'ACCEPTED';
+  if (i.revokedAt) return 'REVOKED';
+  return i.expiresAt.getTime() <= now.getTime() ? 'EXPIRED' : 'PENDING';
+}
+
+/** An invitation as the API and the change log show it. */
+export function invitationView(i: InvitationRow, now: Date) {
+  return {
+    id: i.id,
+    tenantId: i.tenantId,
+    email: i.email,
+    role: i.role,
+    cloudScopeId: i.cloudScopeId,
+    status: invitationStatus(i, now),
+    createdById: i.createdById,
+    createdAt: i.createdAt,
+    expiresAt: i.expiresAt,
+    acceptedAt: i.acceptedAt,
+    acceptedByUserId: i.acceptedByUserId,
+    roleAssignmentId: i.roleAssignmentId,
+    revokedAt: i.revokedAt,
+  };
+}
+export type InvitationView = ReturnType<typeof invitationView>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function decodeInvitationCursor(cursor: string, field = 'after'): { createdAt: Date; id: string } {
+  const [at, id] = decodeCursor(
+    cursor,
+    field,
+    (v): v is [string, string] =>
+      Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && UUID.test(v[1]),
+  );
+  return { createdAt: new Date(at), id };
+}
