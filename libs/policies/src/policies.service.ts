@@ -14,6 +14,7 @@ import {
   Prisma,
   PrismaService,
   type TenantTx,
+  CursorKey,
   decodeCursor,
   pageSize,
   toConnection,
@@ -151,7 +152,7 @@ export class PoliciesService implements DefaultPolicyProvisioner {
   async policiesVisibleTo(visible: VisibleCloudScopes, tenantId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<PolicyView>> {
     const size = pageSize(first);
     const key = after
-      ? decodeCursor(after, 'after', (v): v is [string, string] => Array.isArray(v) && v.length === 2 && v.every((p) => typeof p === 'string') && !Number.isNaN(Date.parse(v[0])))
+      ? decodeCursor(after, 'after', CursorKey.tuple<[string, string]>(CursorKey.timestamp, CursorKey.uuid))
       : null;
     if (visible !== null) return toConnection([], size, () => null, (row: PolicyRow) => toView(row));
     const rows = await this.prisma.withTenant(tenantId, (tx) =>
@@ -166,7 +167,7 @@ export class PoliciesService implements DefaultPolicyProvisioner {
    */
   async revisions(req: object, tenantId: string, policyId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<PolicyRevisionRow>> {
     const size = pageSize(first);
-    const before = after ? decodeCursor(after, 'after', (v): v is number => Number.isInteger(v) && (v as number) > 0) : null;
+    const before = after ? decodeCursor(after, 'after', CursorKey.int()) : null;
     const rows = await childPage(
       req,
       `policies:revisions:${tenantId}:${size}`,

@@ -12,6 +12,7 @@ import {
   Prisma,
   PrismaService,
   type Role,
+  CursorKey,
   decodeCursor,
   pageSize,
   toConnection,
@@ -174,7 +175,7 @@ export class TenancyService {
 
   async auditLog(tenantId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<AuditLogRow>> {
     const size = pageSize(first);
-    const before = after ? BigInt(decodeCursor(after, 'after', (v): v is string => typeof v === 'string' && /^\d+$/.test(v))) : null;
+    const before = after ? BigInt(decodeCursor(after, 'after', CursorKey.bigintText)) : null;
     const rows = await this.prisma.withTenant(tenantId, (tx) => this.repo.auditPage(tx, before, size + 1));
     return toConnection(rows, size, (row) => row.seq.toString(), (row) => ({ ...row, seq: row.seq.toString() }));
   }
