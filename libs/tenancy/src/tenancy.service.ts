@@ -8,7 +8,7 @@ import {
   type Caller,
   type Connection,
   type Membership,
-  type VisibleCloudScopes,
+  type Visibility,
   Prisma,
   PrismaService,
   type Role,
@@ -94,10 +94,9 @@ export class TenancyService {
   }
 
   /** A tenant-wide role sees every assignment; a scope-level role only those of its cloud scopes. */
-  async roleAssignmentsVisibleTo(visible: VisibleCloudScopes, tenantId: string): Promise<RoleAssignmentView[]> {
-    if (visible === 'none') return [];
-    const scopes = visible;
-    const rows = await this.prisma.withTenant(tenantId, (tx) => this.repo.listAssignments(tx, scopes));
+  async roleAssignmentsVisibleTo(visibility: Visibility): Promise<RoleAssignmentView[]> {
+    if (!visibility.member) return [];
+    const rows = await this.prisma.withTenant(visibility.tenantId, (tx) => this.repo.listAssignments(tx, visibility.cloudScopeIds));
     return rows.map(assignmentView);
   }
 
