@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL response bodies, read like in the *.spec.ts files this module is part of */
 import { randomUUID } from 'node:crypto';
 import type { World } from './matrix.types';
 
