@@ -114,7 +114,7 @@ export function nestedVisibilityTests(context: () => { world: World; scopeA: str
       ['query($c: ID!, $m: String!) { evaluateManifest(clusterId: $c, namespace: "payments", manifest: $m) { allowed violations { policyId policyName message } } }', { c: ids.cA, m: PRIVILEGED_POD }],
       ['query($c: ID!) { clusterBundle(clusterId: $c) { etag content } }', { c: ids.cA }],
       ['query($p: ID!, $q: ID!) { p: policy(id: $p) { id scope { cloudScopeIds clusterIds } revisions { edges { node { version diff snapshot } } } } q: policy(id: $q) { scope { clusterIds } } }', { p: ids.aAndB, q: ids.clustersAB }],
-      ['{ me { roleAssignments { cloudScopeId tenant { id } } } }', {}],
+      ['query($b: ID) { me { roleAssignments { cloudScopeId tenant { id cloudScopes { edges { node { id } } } clusters(cloudScopeId: $b) { edges { node { id } } } policies { edges { node { id scope { cloudScopeIds clusterIds } } } } roleAssignments { id } } } } }', { b: w.otherScopeId }],
     ];
     const hidden = await secrets();
     for (const [document, variables] of documents) {
@@ -151,19 +151,35 @@ export function nestedVisibilityTests(context: () => { world: World; scopeA: str
     const explained = (await w.api.gqlOk<any>(`query($c: ID!) { effectivePolicy(clusterId: $c, namespace: "payments") { ${EXPLAIN} } }`, { c: ids.cA }, token)).effectivePolicy;
     expect(explained.appliedPolicies.map((p: any) => p.policyId)).toEqual(expect.arrayContaining([ids.global, ids.onlyA, ids.aAndB, ids.clustersAB]));
     expect(explained.blockingPolicyIds).toContain(ids.aAndB);
+
+    // On its own cluster it gets the same answers a tenant-wide role gets: only what names other scopes is gone.
+    const same = `query($c: ID!, $m: String!) {
+      effectivePolicy(clusterId: $c, namespace: "payments") { canDeny blockingPolicyIds auditingPolicyIds appliedPolicies { policyId reason } summary }
+      evaluateManifest(clusterId: $c, namespace: "payments", manifest: $m) { allowed violations { policyId ruleId } }
+      clusterBundle(clusterId: $c) { etag }
+    }`;
+    const variables = { c: ids.cA, m: PRIVILEGED_POD };
+    expect(await w.api.gqlOk(same, variables, token)).toEqual(await w.api.gqlOk(same, variables, w.owner.token));
   });
 
-  it('an object it may not see is NOT_FOUND exactly like a missing one or another tenant’s', async () => {
+  it('an object it may not see is NOT_FOUND exactly like a missing, deleted or another tenant’s one', async () => {
     const errorOf = async (document: string, variables: Record<string, unknown>) => (await w.api.gql(document, variables, token)).errors;
     const POLICY = 'query($id: ID!) { policy(id: $id) { id } }';
     const missingPolicy = await errorOf(POLICY, { id: randomUUID() });
     expect(missingPolicy?.[0].extensions?.code).toBe('NOT_FOUND');
     for (const id of [ids.onlyB, ids.clusterB, ids.abViaClusterB, foreignPolicy]) expect(await errorOf(POLICY, { id })).toEqual(missingPolicy);
 
+    const deleted = await policy('Deleted in A', { cloudScopeIds: [w.scopeId] });
+    await w.api.gqlOk('mutation($id: ID!) { deletePolicy(id: $id) { id } }', { id: deleted }, w.owner.token);
+    expect(await errorOf(POLICY, { id: deleted })).toEqual(missingPolicy);
+
     const CLUSTER = 'query($id: ID!) { cluster(id: $id) { id } }';
     const missingCluster = await errorOf(CLUSTER, { id: randomUUID() });
     expect(missingCluster?.[0].extensions?.code).toBe('NOT_FOUND');
     expect(await errorOf(CLUSTER, { id: ids.cB })).toEqual(missingCluster);
+    const deregistered = await cluster(w.scopeId);
+    await w.api.gqlOk('mutation($id: ID!) { deregisterCluster(id: $id) { id } }', { id: deregistered }, w.owner.token);
+    expect(await errorOf(CLUSTER, { id: deregistered })).toEqual(missingCluster);
 
     const EXPLAIN_B = 'query($id: ID!) { effectivePolicy(clusterId: $id, namespace: "payments") { canDeny } }';
     expect(await errorOf(EXPLAIN_B, { id: ids.cB })).toEqual(await errorOf(EXPLAIN_B, { id: randomUUID() }));
