@@ -57,6 +57,16 @@ export class AccessService {
     return Visibility.of(await this.requestMemberships(req, userId), tenantId);
   }
 
+  /**
+   * @deprecated Kept only so that branches written against the old helper still merge;
+   * use `visibility()`, which answers the same question (and more) by the same rule.
+   * `null` = every cloud scope, a list = those scopes, 'none' = not a member.
+   */
+  async visibleCloudScopesIn(req: object & { memberships?: Membership[] }, userId: string, tenantId: string): Promise<string[] | null | 'none'> {
+    const visibility = await this.visibility(req, userId, tenantId);
+    return visibility.member ? visibility.cloudScopeIds : 'none';
+  }
+
   /** Grants access to a target or throws (NOT_FOUND for what the caller may not see, FORBIDDEN for too weak a role). */
   async requireAccess(request: RequireAccess): Promise<AccessGrant> {
     const { target } = request;
