@@ -410,7 +410,7 @@ describe('policies (e2e)', () => {
     expect(row).toEqual({ policies: 1, revisions: 1, entries: 1, outbox: 1 });
   });
 
-  it('Tenant.policies pages with opaque cursors; a role limited to a cloud scope sees none', async () => {
+  it('Tenant.policies pages with opaque cursors; a role limited to a cloud scope sees the global ones', async () => {
     const user = await api.signUp('pager');
     const tenant = await newTenant(user, 'Paged');
     const scope = await onboard(user, tenant);
@@ -435,8 +435,9 @@ describe('policies (e2e)', () => {
       { input: { tenantId: tenant, principalEmail: scoped.email, role: 'SECURITY_READER', cloudScopeId: scope } },
       user.token,
     );
-    const seen = await api.gqlOk<any>('{ tenants { id policies { edges { node { id } } } } }', {}, scoped.token);
-    expect(seen.tenants).toEqual([{ id: tenant, policies: { edges: [] } }]);
+    // All five are global: they can apply in the scoped role's cloud scope, so it sees them (see the matrix's nested-visibility tests for scoped ones).
+    const seen = await api.gqlOk<any>('{ tenants { id policies { edges { node { name } } } } }', {}, scoped.token);
+    expect(seen.tenants).toEqual([{ id: tenant, policies: { edges: names.map((name) => ({ node: { name } })) } }]);
   });
 
   it('Policy.revisions on a list of policies: right revisions per policy, read in one batched query', async () => {

@@ -13,6 +13,13 @@ export class EnforcementRepository {
     return cluster;
   }
 
+  /** The cloud scope of each of these clusters, deregistered ones included (a policy may still name them). */
+  async clusterScopes(tx: TenantTx, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await tx.cluster.findMany({ where: { tenantId: tx.tenantId, id: { in: [...new Set(ids)] } }, select: { id: true, cloudScopeId: true } });
+    return new Map(rows.map((r) => [r.id, r.cloudScopeId]));
+  }
+
   /** Every live policy of the tenant, in the compiler's form. */
   async livePolicies(tx: TenantTx): Promise<BundlePolicy[]> {
     const rows = await tx.policy.findMany({

@@ -8,7 +8,7 @@ import {
   effectivePolicy,
   evaluateEffective,
 } from '@rampart/bundle';
-import { AppError, PrismaService } from '@rampart/platform';
+import { AppError, PrismaService, type Visibility, notFoundError } from '@rampart/platform';
 import { ManifestParseError, type Manifest, getWorkloadKind, isIngress, parseManifests } from '@rampart/rules';
 import { EnforcementRepository } from './enforcement.repository';
 
@@ -58,21 +58,34 @@ export class EnforcementService {
     private readonly repo: EnforcementRepository,
   ) {}
 
-  private async load(tenantId: string, clusterId: string): Promise<{ cluster: BundleCluster; policies: BundlePolicy[] }> {
-    return this.prisma.withTenant(tenantId, async (tx) => {
+  /**
+   * The cluster and the policies as the caller may see them (Visibility): for a role
+   * limited to cloud scopes, a policy that cannot apply there is left out and the others
+   * have their scope cut down to those scopes. On a cluster the caller sees, exactly the
+   * same policies apply, for the same reasons — only what names other scopes is gone.
+   */
+  private async load(visibility: Visibility, clusterId: string): Promise<{ cluster: BundleCluster; policies: BundlePolicy[] }> {
+    return this.prisma.withTenant(visibility.tenantId, async (tx) => {
       const cluster = await this.repo.liveCluster(tx, clusterId);
-      if (!cluster) throw AppError.notFound('Cluster');
-      return { cluster, policies: await this.repo.livePolicies(tx) };
+      if (!cluster || !visibility.seesCloudScope(cluster.cloudScopeId)) throw notFoundError('Cluster', 'clusterId');
+      const all = await this.repo.livePolicies(tx);
+      if (visibility.tenantWide) return { cluster, policies: all };
+      const clusterScopes = await this.repo.clusterScopes(tx, all.flatMap((p) => p.scope.clusterIds));
+      const policies = all.flatMap((policy) => {
+        const scope = visibility.policyScope(policy.scope, clusterScopes);
+        return scope ? [{ ...policy, scope }] : [];
+      });
+      return { cluster, policies };
     });
   }
 
-  async explain(tenantId: string, clusterId: string, namespace: string): Promise<EffectivePolicyExplanation> {
+  async explain(visibility: Visibility, clusterId: string, namespace: string): Promise<EffectivePolicyExplanation> {
     validNamespace(namespace, 'namespace');
-    const { cluster, policies } = await this.load(tenantId, clusterId);
+    const { cluster, policies } = await this.load(visibility, clusterId);
     return effectivePolicy(policies, cluster, namespace);
   }
 
-  async evaluate(tenantId: string, clusterId: string, namespace: string, manifest: string): Promise<ManifestEvaluation> {
+  async evaluate(visibility: Visibility, clusterId: string, namespace: string, manifest: string): Promise<ManifestEvaluation> {
     validNamespace(namespace, 'namespace');
     if (Buffer.byteLength(manifest, 'utf8') > MAX_MANIFEST_BYTES) {
       throw AppError.badInput('manifest', `is larger than ${MAX_MANIFEST_BYTES} bytes (1 MiB)`);
@@ -91,7 +104,7 @@ export class EnforcementService {
     }
     if (documents.length === 0) throw AppError.badInput('manifest', 'contains no document');
 
-    const { cluster, policies } = await this.load(tenantId, clusterId);
+    const { cluster, policies } = await this.load(visibility, clusterId);
     const result: ManifestEvaluation = { allowed: true, violations: [], documents: [] };
     documents.forEach((doc, index) => {
       const kind = text(doc.kind);
@@ -123,8 +136,8 @@ export class EnforcementService {
    * The bundle as the compiler produces it now. Version 0 marks a bundle computed
    * on demand; stored bundles (with increasing versions) come with delivery.
    */
-  async bundle(tenantId: string, clusterId: string): Promise<PolicyBundle> {
-    const { cluster, policies } = await this.load(tenantId, clusterId);
+  async bundle(visibility: Visibility, clusterId: string): Promise<PolicyBundle> {
+    const { cluster, policies } = await this.load(visibility, clusterId);
     return compileBundle(cluster, policies, { version: 0 });
   }
 }

@@ -10,6 +10,7 @@ import {
   PrismaService,
   type TenantTx,
   childPage,
+  CursorKey,
   decodeCursor,
   pageSize,
   toConnection,
@@ -136,7 +137,7 @@ export class ClusterService {
   /** A page of a cluster's namespaces; first pages of all clusters of one request are read together. */
   async namespaces(req: object, tenantId: string, clusterId: string, q: { first?: number | null; after?: string | null }) {
     const size = pageSize(q.first);
-    const after = q.after ? decodeCursor(q.after, 'after', (v): v is string => typeof v === 'string') : null;
+    const after = q.after ? decodeCursor(q.after, 'after', CursorKey.text(253)) : null;
     const rows = await childPage(
       req,
       `inventory:namespaces:${tenantId}:${size}`,

@@ -95,13 +95,26 @@ export class PoliciesRepository {
     return tx.policyRevision.create({ data: { tenantId: tx.tenantId, ...fields } });
   }
 
-  /** Oldest first (the default policy usually leads), after the (createdAt, id) key when given. */
-  livePage(tx: TenantTx, after: { createdAt: Date; id: string } | null, take: number) {
+  /**
+   * Oldest first (the default policy usually leads), after the (createdAt, id) key when given.
+   * `reaching` (for a role limited to cloud scopes): only policies that can apply in one of
+   * these cloud scopes — naming none of them or one, and no cluster or one of these clusters
+   * (a policy naming both lists only clusters of its cloud scopes).
+   */
+  livePage(tx: TenantTx, after: { createdAt: Date; id: string } | null, take: number, reaching: { cloudScopeIds: string[]; clusterIds: string[] } | null) {
     return tx.policy.findMany({
       where: {
         tenantId: tx.tenantId,
         deletedAt: null,
         ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}),
+        ...(reaching
+          ? {
+              AND: [
+                { OR: [{ scopeCloudScopeIds: { isEmpty: true } }, { scopeCloudScopeIds: { hasSome: reaching.cloudScopeIds } }] },
+                { OR: [{ scopeClusterIds: { isEmpty: true } }, { scopeClusterIds: { hasSome: reaching.clusterIds } }] },
+              ],
+            }
+          : {}),
       },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take,
@@ -137,6 +150,20 @@ export class PoliciesRepository {
       byPolicy.set(row.policyId, list);
     }
     return byPolicy;
+  }
+
+  /** The cloud scope of each of these clusters, deregistered ones included (a policy may still name them). */
+  async clusterScopes(tx: TenantTx, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await tx.cluster.findMany({ where: { tenantId: tx.tenantId, id: { in: [...new Set(ids)] } }, select: { id: true, cloudScopeId: true } });
+    return new Map(rows.map((r) => [r.id, r.cloudScopeId]));
+  }
+
+  /** Ids of every cluster (deregistered ones included) of these cloud scopes. */
+  async clusterIdsIn(tx: TenantTx, cloudScopeIds: readonly string[]): Promise<string[]> {
+    if (cloudScopeIds.length === 0) return [];
+    const rows = await tx.cluster.findMany({ where: { tenantId: tx.tenantId, cloudScopeId: { in: [...cloudScopeIds] } }, select: { id: true } });
+    return rows.map((r) => r.id);
   }
 
   async liveCloudScopeIds(tx: TenantTx, ids: string[]): Promise<Set<string>> {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { canonicalJson } from '@rampart/bundle';
 import {
-  type VisibleCloudScopes,
+  type Visibility,
+  notFoundError,
   childPage,
   AppError,
   AuditLogService,
@@ -14,6 +15,7 @@ import {
   Prisma,
   PrismaService,
   type TenantTx,
+  CursorKey,
   decodeCursor,
   pageSize,
   toConnection,
@@ -104,6 +106,11 @@ function snapshotOf(view: PolicyView) {
   };
 }
 
+function isScope(value: unknown): value is PolicyScopeValue {
+  const v = value as PolicyScopeValue | null;
+  return !!v && typeof v === 'object' && Array.isArray(v.cloudScopeIds) && Array.isArray(v.clusterIds) && Array.isArray(v.namespaces);
+}
+
 function same(a: unknown, b: unknown): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
@@ -140,33 +147,59 @@ export class PoliciesService implements DefaultPolicyProvisioner {
     return RULE_CATALOG;
   }
 
-  async policy(tenantId: string, id: string): Promise<PolicyView> {
-    const row = await this.prisma.withTenant(tenantId, (tx) => this.repo.findLive(tx, id));
-    if (!row) throw AppError.notFound('Policy');
-    return toView(row);
+  /** One policy as the caller may see it (the guard has found it visible; a concurrent change may have hidden it since). */
+  async policy(visibility: Visibility, id: string): Promise<PolicyView> {
+    const view = await this.prisma.withTenant(visibility.tenantId, async (tx) => {
+      const row = await this.repo.findLive(tx, id);
+      return row ? (await this.visibleViews(tx, visibility, [row]))[0] : undefined;
+    });
+    if (!view) throw notFoundError('Policy', 'id');
+    return view;
   }
 
-  /** Policies are tenant-level objects: only a tenant-wide role sees them (as policy(id) does). */
-  /** Policies are tenant-wide objects: a caller limited to cloud scopes (or with no role) sees none. */
-  async policiesVisibleTo(visible: VisibleCloudScopes, tenantId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<PolicyView>> {
+  /**
+   * The tenant's policies the caller may see (Visibility): all for a tenant-wide role;
+   * for a role limited to cloud scopes, those that can apply there, their scope cut down
+   * to those scopes — filtered in the query, so pages stay full.
+   */
+  async policiesVisibleTo(visibility: Visibility, first: number | null | undefined, after: string | null | undefined): Promise<Connection<PolicyView>> {
     const size = pageSize(first);
-    const key = after
-      ? decodeCursor(after, 'after', (v): v is [string, string] => Array.isArray(v) && v.length === 2 && v.every((p) => typeof p === 'string') && !Number.isNaN(Date.parse(v[0])))
-      : null;
-    if (visible !== null) return toConnection([], size, () => null, (row: PolicyRow) => toView(row));
-    const rows = await this.prisma.withTenant(tenantId, (tx) =>
-      this.repo.livePage(tx, key ? { createdAt: new Date(key[0]), id: key[1] } : null, size + 1),
-    );
-    return toConnection(rows, size, (row) => [row.createdAt.toISOString(), row.id], toView);
+    const key = after ? decodeCursor(after, 'after', CursorKey.tuple<[string, string]>(CursorKey.timestamp, CursorKey.uuid)) : null;
+    if (!visibility.member) return toConnection([], size, () => null, (row: PolicyView) => row);
+    const views = await this.prisma.withTenant(visibility.tenantId, async (tx) => {
+      const scopes = visibility.cloudScopeIds;
+      const reaching = scopes === null ? null : { cloudScopeIds: scopes, clusterIds: await this.repo.clusterIdsIn(tx, scopes) };
+      const rows = await this.repo.livePage(tx, key ? { createdAt: new Date(key[0]), id: key[1] } : null, size + 1, reaching);
+      return this.visibleViews(tx, visibility, rows);
+    });
+    return toConnection(views, size, (view) => [view.createdAt.toISOString(), view.id], (view) => view);
+  }
+
+  /** Views of policy rows, each scope as the caller may see it; policies they may not see are left out. */
+  private async visibleViews(tx: TenantTx, visibility: Visibility, rows: PolicyRow[]): Promise<PolicyView[]> {
+    const views = rows.map(toView);
+    if (visibility.tenantWide) return views;
+    const clusterScopes = await this.repo.clusterScopes(tx, views.flatMap((v) => v.scope.clusterIds));
+    return views.flatMap((view) => {
+      const scope = visibility.policyScope(view.scope, clusterScopes);
+      return scope ? [{ ...view, scope }] : [];
+    });
   }
 
   /**
    * A page of a policy's revisions. First pages (no cursor) of every policy in one
    * request are batched into one query; a later page concerns one policy and is read alone.
    */
-  async revisions(req: object, tenantId: string, policyId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<PolicyRevisionRow>> {
+  async revisions(
+    req: object,
+    visibility: Visibility,
+    policyId: string,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<PolicyRevisionRow>> {
+    const tenantId = visibility.tenantId;
     const size = pageSize(first);
-    const before = after ? decodeCursor(after, 'after', (v): v is number => Number.isInteger(v) && (v as number) > 0) : null;
+    const before = after ? decodeCursor(after, 'after', CursorKey.int()) : null;
     const rows = await childPage(
       req,
       `policies:revisions:${tenantId}:${size}`,
@@ -175,7 +208,38 @@ export class PoliciesService implements DefaultPolicyProvisioner {
       (ids) => this.prisma.withTenant(tenantId, (tx) => this.repo.newestRevisions(tx, ids, size + 1)),
       () => this.prisma.withTenant(tenantId, (tx) => this.repo.revisionPage(tx, policyId, before, size + 1)),
     );
-    return toConnection(rows, size, (row) => row.version, (row) => row);
+    if (visibility.tenantWide) return toConnection(rows, size, (row) => row.version, (row) => row);
+    return toConnection(await this.visibleRevisions(visibility, rows), size, (row) => row.version, (row) => row);
+  }
+
+  /**
+   * Revisions record whole scopes, past ones included: for a role limited to cloud scopes
+   * each is cut down like the policy's own scope, and one that could apply in none of
+   * the caller's scopes becomes null.
+   */
+  private async visibleRevisions(visibility: Visibility, rows: PolicyRevisionRow[]): Promise<PolicyRevisionRow[]> {
+    const scopes: PolicyScopeValue[] = [];
+    const collect = (value: unknown) => {
+      if (isScope(value)) scopes.push(value);
+    };
+    for (const row of rows) {
+      collect((row.snapshot as { scope?: unknown } | null)?.scope);
+      const change = (row.diff as { scope?: { from?: unknown; to?: unknown } } | null)?.scope;
+      collect(change?.from);
+      collect(change?.to);
+    }
+    const clusterScopes = await this.prisma.withTenant(visibility.tenantId, (tx) => this.repo.clusterScopes(tx, scopes.flatMap((s) => s.clusterIds)));
+    const cut = (value: unknown) => (isScope(value) ? visibility.policyScope(value, clusterScopes) : value);
+    return rows.map((row) => {
+      const snapshot = row.snapshot as Record<string, unknown> | null;
+      const diff = row.diff as Record<string, unknown> | null;
+      const change = diff?.scope as { from?: unknown; to?: unknown } | undefined;
+      return {
+        ...row,
+        snapshot: (snapshot && 'scope' in snapshot ? { ...snapshot, scope: cut(snapshot.scope) } : snapshot) as PolicyRevisionRow['snapshot'],
+        diff: (change ? { ...diff, scope: { from: cut(change.from), to: cut(change.to) } } : diff) as PolicyRevisionRow['diff'],
+      };
+    });
   }
 
   async createPolicy(caller: Caller, tenantId: string, input: CreatePolicyData): Promise<PolicyView> {

@@ -11,19 +11,20 @@ import {
   type Caller,
   type Connection,
   type Membership,
-  type VisibleCloudScopes,
+  type Visibility,
   Prisma,
   PrismaService,
   type Role,
   type TenantTx,
+  CursorKey,
   decodeCursor,
+  isUuid,
   lockEmail,
   normaliseEmail,
   pageSize,
   toConnection,
 } from '@rampart/platform';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function assignmentView(a: {
   id: string;
@@ -107,10 +108,9 @@ export class TenancyService {
   }
 
   /** A tenant-wide role sees every assignment; a scope-level role only those of its cloud scopes. */
-  async roleAssignmentsVisibleTo(visible: VisibleCloudScopes, tenantId: string): Promise<RoleAssignmentView[]> {
-    if (visible === 'none') return [];
-    const scopes = visible;
-    const rows = await this.prisma.withTenant(tenantId, (tx) => this.repo.listAssignments(tx, scopes));
+  async roleAssignmentsVisibleTo(visibility: Visibility): Promise<RoleAssignmentView[]> {
+    if (!visibility.member) return [];
+    const rows = await this.prisma.withTenant(visibility.tenantId, (tx) => this.repo.listAssignments(tx, visibility.cloudScopeIds));
     return rows.map(assignmentView);
   }
 
@@ -129,7 +129,7 @@ export class TenancyService {
     const email = normaliseEmail(input.principalEmail);
     if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) throw AppError.badInput('input.principalEmail', 'must be an e-mail address');
     const cloudScopeId = input.cloudScopeId ?? null;
-    if (cloudScopeId !== null && !UUID.test(cloudScopeId)) throw AppError.badInput('input.cloudScopeId', 'must be a UUID');
+    if (cloudScopeId !== null && !isUuid(cloudScopeId)) throw AppError.badInput('input.cloudScopeId', 'must be a UUID');
     if (cloudScopeId !== null && input.role === 'OWNER') {
       throw AppError.badInput('input.role', 'OWNER is tenant-wide; it cannot be limited to a cloud scope');
     }
@@ -259,7 +259,7 @@ export class TenancyService {
 
   async auditLog(tenantId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<AuditLogRow>> {
     const size = pageSize(first);
-    const before = after ? BigInt(decodeCursor(after, 'after', (v): v is string => typeof v === 'string' && /^\d+$/.test(v))) : null;
+    const before = after ? BigInt(decodeCursor(after, 'after', CursorKey.bigintText)) : null;
     const rows = await this.prisma.withTenant(tenantId, (tx) => this.repo.auditPage(tx, before, size + 1));
     return toConnection(rows, size, (row) => row.seq.toString(), (row) => ({ ...row, seq: row.seq.toString() }));
   }

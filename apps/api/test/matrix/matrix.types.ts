@@ -18,7 +18,7 @@ export interface OperationCase {
   document: string;
   /** Builds fresh variables for one call (mutations get their own target each time). */
   variables(world: World): Promise<Record<string, unknown>>;
-  /** For object targets: the object lives in cloud scope A (else tenant-level or elsewhere). */
+  /** Documents where the target lives (cloud scope A, or tenant-level/elsewhere); the expected outcomes are in expected-outcomes.ts. */
   objectInScopeA?: boolean;
 }
 

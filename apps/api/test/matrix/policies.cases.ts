@@ -12,9 +12,10 @@ function createInput(w: World) {
   };
 }
 
-/** A fresh policy made by the owner, so every call has its own target. Policies are tenant-level: never in scope A. */
+/** A fresh policy made by the owner, so every call has its own target; it can apply only in cloud scope A. */
 async function freshPolicy(w: World): Promise<{ id: string; version: number }> {
-  const data = await w.api.gqlOk<{ createPolicy: { id: string; version: number } }>(CREATE, { input: createInput(w) }, w.owner.token);
+  const input = { ...createInput(w), scope: { cloudScopeIds: [w.scopeId] } };
+  const data = await w.api.gqlOk<{ createPolicy: { id: string; version: number } }>(CREATE, { input }, w.owner.token);
   return data.createPolicy;
 }
 

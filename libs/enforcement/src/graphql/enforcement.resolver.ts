@@ -13,7 +13,7 @@ export class EnforcementResolver {
     @Args('namespace', { description: 'The namespace (a DNS-1123 label).' }) namespace: string,
     @Grant() grant: AccessGrant,
   ): Promise<EffectivePolicy> {
-    const e = await this.enforcement.explain(grant.tenantId, clusterId, namespace);
+    const e = await this.enforcement.explain(grant.visibility, clusterId, namespace);
     const application = (p: (typeof e.applied)[number]) => ({
       ...p,
       action: p.action as never,
@@ -43,7 +43,7 @@ export class EnforcementResolver {
     @Args('manifest', { description: 'YAML or JSON text; several documents separated by ---.' }) manifest: string,
     @Grant() grant: AccessGrant,
   ): Promise<ManifestEvaluationResult> {
-    return this.enforcement.evaluate(grant.tenantId, clusterId, namespace, manifest) as Promise<ManifestEvaluationResult>;
+    return this.enforcement.evaluate(grant.visibility, clusterId, namespace, manifest) as Promise<ManifestEvaluationResult>;
   }
 
   @Query(() => ClusterBundle, { description: 'The cluster’s current policy bundle.' })
@@ -51,7 +51,7 @@ export class EnforcementResolver {
     @Args('clusterId', { type: () => ID, description: 'The cluster.' }) clusterId: string,
     @Grant() grant: AccessGrant,
   ): Promise<ClusterBundle> {
-    const bundle = await this.enforcement.bundle(grant.tenantId, clusterId);
+    const bundle = await this.enforcement.bundle(grant.visibility, clusterId);
     return { version: bundle.version, etag: bundle.etag, content: bundle };
   }
 }

@@ -1,5 +1,5 @@
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { type AccessGrant, AppError, type Caller, CallerOf, Grant } from '@rampart/platform';
+import { type AccessGrant, AccessService, type AuthenticatedUser, type Caller, CallerOf, CurrentUser, Grant, notFoundError } from '@rampart/platform';
 import { ClusterService } from '../cluster.service';
 import { enforceabilityOf } from '../enforceability';
 import { InventoryRequestContext } from './inventory-request';
@@ -17,6 +17,7 @@ export class ClusterResolver {
   constructor(
     private readonly clusters: ClusterService,
     private readonly request: InventoryRequestContext,
+    private readonly access: AccessService,
   ) {}
 
   @Query(() => Cluster, { description: 'One registered cluster.' })
@@ -44,9 +45,11 @@ export class ClusterResolver {
   }
 
   @ResolveField(() => CloudScope, { description: 'The cloud scope the cluster belongs to.' })
-  async cloudScope(@Parent() cluster: Cluster, @Context('req') req: object): Promise<CloudScope> {
-    const scope = await this.request.cloudScopeLoader(req, cluster.tenantId).load(cluster.cloudScopeId);
-    if (!scope) throw AppError.notFound('Cloud scope');
+  async cloudScope(@Parent() cluster: Cluster, @CurrentUser() user: AuthenticatedUser, @Context('req') req: object): Promise<CloudScope> {
+    // Every path to a cluster already filtered it; asked again so this field stays safe wherever a Cluster appears.
+    const visibility = await this.access.visibility(req, user.id, cluster.tenantId);
+    const scope = visibility.seesCloudScope(cluster.cloudScopeId) ? await this.request.cloudScopeLoader(req, cluster.tenantId).load(cluster.cloudScopeId) : null;
+    if (!scope) throw notFoundError('CloudScope');
     return scope as CloudScope;
   }
 

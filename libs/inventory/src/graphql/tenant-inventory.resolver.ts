@@ -26,9 +26,9 @@ export class TenantInventoryResolver {
     @Args('includeOffboarded', { nullable: true, defaultValue: false, description: 'Include offboarded cloud scopes.' }) includeOffboarded?: boolean,
   ) {
     if (!user) throw AppError.unauthenticated();
-    const visible = await this.access.visibleCloudScopesIn(req, user.id, tenant.id);
-    if (visible === 'none') return EMPTY;
-    return this.scopes.page(tenant.id, visible, { first, after, includeOffboarded });
+    const visibility = await this.access.visibility(req, user.id, tenant.id);
+    if (!visibility.member) return EMPTY;
+    return this.scopes.page(tenant.id, visibility.cloudScopeIds, { first, after, includeOffboarded });
   }
 
   @ResolveField(() => ClusterConnection, { description: 'Registered clusters, oldest first (only those of the caller’s scopes for a scope-level role).' })
@@ -42,8 +42,8 @@ export class TenantInventoryResolver {
     @Args('includeDeregistered', { nullable: true, defaultValue: false, description: 'Include deregistered clusters.' }) includeDeregistered?: boolean,
   ) {
     if (!user) throw AppError.unauthenticated();
-    const visible = await this.access.visibleCloudScopesIn(req, user.id, tenant.id);
-    if (visible === 'none') return EMPTY;
-    return this.clusterService.page(tenant.id, visible, { first, after, cloudScopeId, includeDeregistered });
+    const visibility = await this.access.visibility(req, user.id, tenant.id);
+    if (!visibility.member) return EMPTY;
+    return this.clusterService.page(tenant.id, visibility.cloudScopeIds, { first, after, cloudScopeId, includeDeregistered });
   }
 }

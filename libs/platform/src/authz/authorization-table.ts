@@ -4,7 +4,8 @@ import type { Role } from '../db/generated/prisma/enums';
  * THE authorization table: every GraphQL root operation (and, later, every REST
  * route) with the minimum role it needs and how its target's tenant (and cloud
  * scope) is found. The guard reads nothing else; a test fails when an operation
- * of the schema is missing here, and the role matrix test is generated from it.
+ * of the schema is missing here. What each role may do is tested against a separate,
+ * hand-written expectation (apps/api/test/matrix/expected-outcomes.ts), never this table.
  */
 
 /** Kinds of objects whose tenant can be found from their id (see rampart_locate in SQL). */
@@ -15,8 +16,12 @@ export type Access =
   | { kind: 'public' }
   /** Any signed-in user; the operation itself limits what it returns to the caller. */
   | { kind: 'authenticated' }
-  /** The tenant is named by an argument (path like `input.tenantId`). */
-  | { kind: 'tenant'; minRole: Role; tenantIdArg: string }
+  /**
+   * The tenant is named by an argument (path like `input.tenantId`). Tenant-level
+   * operations need a tenant-wide role, except with `seenFiltered`: a role limited to
+   * cloud scopes then sees the tenant with every child filtered to its scopes.
+   */
+  | { kind: 'tenant'; minRole: Role; tenantIdArg: string; seenFiltered?: true }
   /** The target is an object named by an argument; its tenant and cloud scope are looked up. */
   | { kind: 'object'; minRole: Role; objectKind: LocatableKind; idArg: string };
 
@@ -27,7 +32,7 @@ export const AUTHORIZATION_TABLE: Record<OperationType, Record<string, Access>> 
     apiInfo: { kind: 'public' },
     me: { kind: 'authenticated' },
     tenants: { kind: 'authenticated' },
-    tenant: { kind: 'tenant', minRole: 'SECURITY_READER', tenantIdArg: 'id' },
+    tenant: { kind: 'tenant', minRole: 'SECURITY_READER', tenantIdArg: 'id', seenFiltered: true },
     auditLog: { kind: 'tenant', minRole: 'SECURITY_READER', tenantIdArg: 'tenantId' },
     ruleCatalog: { kind: 'authenticated' },
     cluster: { kind: 'object', minRole: 'SECURITY_READER', objectKind: 'Cluster', idArg: 'id' },

@@ -2,11 +2,11 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { AppError } from '../errors/app-error';
-import { AccessService, type Membership } from './access.service';
+import { isUuid } from '../validation/text';
+import { AccessService } from './access.service';
 import { accessFor } from './authorization-table';
-import { decideAccess, type AccessGrant } from './decide';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import type { AccessGrant } from './decide';
+import type { Membership } from './visibility';
 
 export interface AuthorizedRequest {
   user?: { id: string; email: string };
@@ -19,9 +19,10 @@ function argAt(args: Record<string, unknown>, path: string): unknown {
 }
 
 /**
- * Applies the authorization table to every GraphQL root operation. Runs after
- * authentication (which sets `req.user`); fails closed for operations missing
- * from the table. Stores the grant on the request for resolvers (`@Grant()`).
+ * Applies the authorization table to every GraphQL root operation through
+ * AccessService.requireAccess. Runs after authentication (which sets `req.user`);
+ * fails closed for operations missing from the table. Stores the grant on the request
+ * for resolvers (`@Grant()`).
  */
 @Injectable()
 export class AuthorizationGuard implements CanActivate {
@@ -40,19 +41,18 @@ export class AuthorizationGuard implements CanActivate {
     if (entry.kind === 'authenticated') return true;
 
     const args = gql.getArgs<Record<string, unknown>>();
-    const path = entry.kind === 'tenant' ? entry.tenantIdArg : entry.idArg;
-    const id = argAt(args, path);
-    if (typeof id !== 'string' || !UUID.test(id)) throw AppError.badInput(path, 'must be a UUID');
+    const field = entry.kind === 'tenant' ? entry.tenantIdArg : entry.idArg;
+    const id = argAt(args, field);
+    // The per-request argument check has refused malformed ids already; this stays as the guard's own lock.
+    if (!isUuid(id)) throw AppError.badInput(field, 'must be a UUID');
 
-    const target =
-      entry.kind === 'tenant'
-        ? { tenantId: id, cloudScopeId: null, isObject: false }
-        : await this.access.locate(entry.objectKind, id).then((found) => {
-            if (!found) throw AppError.notFound(entry.objectKind);
-            return { ...found, isObject: true };
-          });
-    req.memberships ??= await this.access.memberships(req.user.id);
-    req.grant = decideAccess(req.memberships, target, entry.minRole);
+    req.grant = await this.access.requireAccess({
+      req,
+      userId: req.user.id,
+      minRole: entry.minRole,
+      mode: info.parentType.name === 'Mutation' ? 'write' : 'read',
+      target: entry.kind === 'tenant' ? { kind: 'Tenant', tenantId: id, seenFiltered: entry.seenFiltered, field } : { kind: entry.objectKind, id, field },
+    });
     return true;
   }
 }

@@ -1,4 +1,5 @@
 export * from './roles';
+export * from './visibility';
 export * from './authorization-table';
 export * from './access.service';
 export * from './decide';

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { graphqlErrorFormatter } from './error-formatter';
 import { graphqlValidationRules } from './graphql-limits';
+import { checkArguments } from './argument-check';
 
 /**
  * The GraphQL endpoint exactly as the API serves it (Mercurius, code-first), so the
@@ -26,6 +27,12 @@ export function rampartGraphQLModule(): DynamicModule {
       errorFormatter: graphqlErrorFormatter(config) as never,
       // Depth and cost limits, and no introspection in production: checked before any resolver runs.
       validationRules: graphqlValidationRules(config),
+      // Argument values (literals and variables) are checked per request, before any guard or resolver.
+      hooks: {
+        preExecution: (schema, document, _context, variables) => {
+          checkArguments(schema, document, variables as Record<string, unknown> | undefined);
+        },
+      },
     }),
   });
 }

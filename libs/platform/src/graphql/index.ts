@@ -4,3 +4,4 @@ export * from './graphql-limits';
 export * from './shared-enums';
 export * from './request-loader';
 export * from './graphql.module';
+export * from './argument-check';

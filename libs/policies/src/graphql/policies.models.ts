@@ -1,5 +1,5 @@
-import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ConnectionType, PolicyActionEnum } from '@rampart/platform';
+import { Extensions, Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ConnectionType, NOT_A_UUID, PolicyActionEnum } from '@rampart/platform';
 import { GraphQLJSON } from 'graphql-scalars';
 
 export enum PolicyChangeEnum {
@@ -153,6 +153,7 @@ export class PolicyScopeInput {
 @InputType({ description: 'One rule a policy sets; rules a policy does not list are off.' })
 export class PolicyRuleInput {
   @Field(() => ID, { description: 'A rule id of the catalog (see ruleCatalog).' })
+  @Extensions(NOT_A_UUID)
   ruleId!: string;
 
   @Field({ description: 'Whether the policy evaluates this rule.' })

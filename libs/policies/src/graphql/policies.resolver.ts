@@ -1,5 +1,5 @@
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { type AccessGrant, type Caller, CallerOf, Grant } from '@rampart/platform';
+import { type AccessGrant, AccessService, type AuthenticatedUser, type Caller, CallerOf, CurrentUser, Grant } from '@rampart/platform';
 import { PoliciesService } from '../policies.service';
 import {
   CreatePolicyInput,
@@ -11,7 +11,10 @@ import {
 
 @Resolver(() => Policy)
 export class PoliciesResolver {
-  constructor(private readonly policies: PoliciesService) {}
+  constructor(
+    private readonly policies: PoliciesService,
+    private readonly access: AccessService,
+  ) {}
 
   @Query(() => [RuleDefinition], { description: 'The built-in misconfiguration rules, with their parameter schemas and defaults.' })
   ruleCatalog(): RuleDefinition[] {
@@ -20,17 +23,20 @@ export class PoliciesResolver {
 
   @Query(() => Policy, { description: 'One policy.' })
   policy(@Args('id', { type: () => ID, description: 'Policy id.' }) id: string, @Grant() grant: AccessGrant): Promise<Policy> {
-    return this.policies.policy(grant.tenantId, id) as Promise<Policy>;
+    return this.policies.policy(grant.visibility, id) as Promise<Policy>;
   }
 
-  @ResolveField(() => PolicyRevisionConnection, { description: 'Every change to the policy, newest first.' })
-  revisions(
+  @ResolveField(() => PolicyRevisionConnection, {
+    description: 'Every change to the policy, newest first (for a role limited to cloud scopes, recorded scopes cut down to those scopes, null when outside them).',
+  })
+  async revisions(
     @Parent() policy: Policy,
+    @CurrentUser() user: AuthenticatedUser,
     @Context('req') req: object,
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1–100 (default 20).' }) first?: number,
     @Args('after', { nullable: true, description: 'Cursor of the last edge of the previous page.' }) after?: string,
   ) {
-    return this.policies.revisions(req, policy.tenantId, policy.id, first, after);
+    return this.policies.revisions(req, await this.access.visibility(req, user.id, policy.tenantId), policy.id, first, after);
   }
 
   @Mutation(() => Policy, { description: 'Creates a policy; the rules it lists are set, every other rule is off.' })

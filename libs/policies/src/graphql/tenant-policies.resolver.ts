@@ -13,7 +13,8 @@ export class TenantPoliciesResolver {
   ) {}
 
   @ResolveField(() => PolicyConnection, {
-    description: 'The tenant’s policies, oldest first (empty for a role limited to a cloud scope: policies are tenant-wide objects).',
+    description:
+      'The tenant’s policies, oldest first (for a role limited to cloud scopes: those that can apply there, each scope cut down to those scopes).',
   })
   async policies(
     @Parent() tenant: Tenant,
@@ -22,6 +23,6 @@ export class TenantPoliciesResolver {
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1–100 (default 20).' }) first?: number,
     @Args('after', { nullable: true, description: 'Cursor of the last edge of the previous page.' }) after?: string,
   ) {
-    return this.service.policiesVisibleTo(await this.access.visibleCloudScopesIn(req, user.id, tenant.id), tenant.id, first, after);
+    return this.service.policiesVisibleTo(await this.access.visibility(req, user.id, tenant.id), first, after);
   }
 }

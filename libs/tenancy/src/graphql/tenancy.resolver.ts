@@ -48,15 +48,14 @@ export class TenancyResolver {
     return this.tenancy.tenantsOf(user.id);
   }
 
-  @Query(() => Tenant, { description: 'One tenant.' })
+  @Query(() => Tenant, { description: 'One tenant (for a role limited to cloud scopes: with every child filtered to those scopes).' })
   tenant(@Args('id', { type: () => ID, description: 'Tenant id.' }) _id: string, @Grant() grant: AccessGrant): Promise<Tenant> {
     return this.tenancy.tenant(grant.tenantId);
   }
 
   @ResolveField(() => [RoleAssignment], { description: 'Role assignments (only those of the caller’s cloud scopes for a scope-level role).' })
   async roleAssignments(@Parent() tenant: Tenant, @CurrentUser() user: AuthenticatedUser, @Context('req') req: object): Promise<RoleAssignment[]> {
-    const visible = await this.access.visibleCloudScopesIn(req, user.id, tenant.id);
-    return this.tenancy.roleAssignmentsVisibleTo(visible, tenant.id) as Promise<RoleAssignment[]>;
+    return this.tenancy.roleAssignmentsVisibleTo(await this.access.visibility(req, user.id, tenant.id)) as Promise<RoleAssignment[]>;
   }
 
   @ResolveField(() => InvitationConnection, {
