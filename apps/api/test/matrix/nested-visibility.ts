@@ -60,11 +60,11 @@ export function nestedVisibilityTests(context: () => { world: World; scopeA: str
     bReaderEmail = bReader.email;
     ids.bAssignment = (
       await w.api.gqlOk<any>(
-        'mutation($input: AssignRoleInput!) { assignRole(input: $input) { id } }',
+        'mutation($input: AssignRoleInput!) { assignRole(input: $input) { roleAssignment { id } } }',
         { input: { tenantId: w.tenantId, principalEmail: bReader.email, role: 'SECURITY_READER', cloudScopeId: B } },
         w.owner.token,
       )
-    ).assignRole.id;
+    ).assignRole.roleAssignment.id;
     const { outsider } = context();
     const theirTenant = (await w.api.gqlOk<any>('{ tenants { id } }', {}, outsider)).tenants[0].id;
     foreignPolicy = (await w.api.gqlOk<any>(CREATE, { input: { tenantId: theirTenant, name: 'Theirs', action: 'AUDIT', rules: [] } }, outsider)).createPolicy.id;
