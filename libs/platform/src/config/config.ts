@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -55,6 +56,9 @@ const schema = z.object({
   PUBLIC_URL: urlWithProtocol(['https:', 'http:']).optional(),
   GRAPHQL_MAX_DEPTH: integer(1, 100).default(10),
   GRAPHQL_MAX_COST: integer(1, 10_000_000).default(25_000),
+  EVALUATION_THREADS: integer(1, 256).optional(),
+  EVALUATION_QUEUE_SIZE: integer(0, 100_000).default(32),
+  EVALUATION_TIMEOUT_MS: integer(1, 600_000).default(2_000),
 });
 
 const validated = schema.superRefine((c, ctx) => {
@@ -99,6 +103,12 @@ export interface AppConfig {
   graphqlMaxDepth: number;
   /** Highest estimated cost of a GraphQL operation (see graphql/graphql-limits.ts for the model). */
   graphqlMaxCost: number;
+  /** Worker threads for manifest evaluation and on-demand bundles (default: cores - 1, at least 1). */
+  evaluationThreads: number;
+  /** Evaluation tasks that may wait for a thread; beyond that a request is refused as OVERLOADED. */
+  evaluationQueueSize: number;
+  /** Running time allowed to one evaluation task before its thread is stopped. */
+  evaluationTimeoutMs: number;
 }
 
 /** Whether the API issues its own development tokens (never in production: config requires an issuer there). */
@@ -156,5 +166,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: withoutTrailingSlash(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`),
     graphqlMaxDepth: c.GRAPHQL_MAX_DEPTH,
     graphqlMaxCost: c.GRAPHQL_MAX_COST,
+    // One core stays with the event loop that answers every other request.
+    evaluationThreads: c.EVALUATION_THREADS ?? Math.max(1, availableParallelism() - 1),
+    evaluationQueueSize: c.EVALUATION_QUEUE_SIZE,
+    evaluationTimeoutMs: c.EVALUATION_TIMEOUT_MS,
   };
 }
