@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  AppError,
+  ComputeOverloadedError,
+  ComputePool,
+  ComputePoolClosedError,
+  ComputeTimeoutError,
+  ErrorCode,
+} from '@rampart/platform';
+import type * as Tasks from './enforcement-tasks';
+
+type TaskName = 'evaluateManifest' | 'explainEffectivePolicy' | 'compileClusterBundle';
+type Input<K extends TaskName> = Parameters<(typeof Tasks)[K]>[0];
+type Output<K extends TaskName> = ReturnType<(typeof Tasks)[K]>;
+
+/**
+ * Runs the enforcement views' computations on worker threads, never on the event loop
+ * that serves every request. Errors of the pool become the API's: over budget, a dry run
+ * is the caller's manifest at fault (BAD_USER_INPUT on `manifest`), a bundle or an
+ * explanation the tenant's stored policies (TIME_BUDGET_EXCEEDED); a full queue is OVERLOADED.
+ */
+@Injectable()
+export class EnforcementCompute implements OnApplicationShutdown {
+  private readonly pool: ComputePool;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.pool = new ComputePool({
+      module: path.join(__dirname, 'enforcement-tasks'),
+      threads: config.evaluationThreads,
+      queueSize: config.evaluationQueueSize,
+      timeoutMs: config.evaluationTimeoutMs,
+    });
+  }
+
+  /** Tasks running or waiting for a thread. */
+  get pending(): number {
+    return this.pool.pending;
+  }
+
+  evaluateManifest(input: Input<'evaluateManifest'>): Promise<Output<'evaluateManifest'>> {
+    return this.run('evaluateManifest', input, (ms) =>
+      AppError.badInput('manifest', `evaluation exceeded its time budget of ${ms} ms; send fewer or smaller documents`, { timeBudgetMs: ms }),
+    );
+  }
+
+  explainEffectivePolicy(input: Input<'explainEffectivePolicy'>): Promise<Output<'explainEffectivePolicy'>> {
+    return this.run('explainEffectivePolicy', input, (ms) => this.overBudget('explaining the effective policy', ms));
+  }
+
+  compileClusterBundle(input: Input<'compileClusterBundle'>): Promise<Output<'compileClusterBundle'>> {
+    return this.run('compileClusterBundle', input, (ms) => this.overBudget('compiling the bundle', ms));
+  }
+
+  /** After the HTTP server has closed, i.e. once the requests in flight have their answers. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.destroy();
+  }
+
+  private async run<K extends TaskName>(name: K, input: Input<K>, overBudget: (ms: number) => AppError): Promise<Output<K>> {
+    try {
+      return await this.pool.run<Output<K>>(name, input);
+    } catch (error) {
+      if (error instanceof ComputeTimeoutError) throw overBudget(error.timeoutMs);
+      if (error instanceof ComputeOverloadedError || error instanceof ComputePoolClosedError) {
+        throw new AppError(ErrorCode.OVERLOADED, 'Every evaluation worker is busy; retry in a few seconds');
+      }
+      throw error;
+    }
+  }
+
+  private overBudget(what: string, ms: number): AppError {
+    return new AppError(
+      ErrorCode.TIME_BUDGET_EXCEEDED,
+      `${what} exceeded its time budget of ${ms} ms; the tenant's policies are too large to compute on demand`,
+      undefined,
+      { timeBudgetMs: ms },
+    );
+  }
+}
