@@ -97,6 +97,9 @@ describe('evaluation worker pool (e2e)', () => {
     const second = await busy.gql(EVALUATE, { c: clusterId, m: 'kind: Pod\n' }, owner.token);
     expect(second.errors?.[0]).toMatchObject({ message: 'Every evaluation worker is busy; retry in a few seconds', extensions: { code: 'OVERLOADED' } });
     expect(outcomeOf(await first)).toBe('data');
+    const metrics = (await busy.http().get('/metrics')).text;
+    expect(metrics).toContain('rampart_evaluation_refusals_total{task="evaluateManifest",reason="overloaded"} 1');
+    expect(metrics).toContain('rampart_evaluation_tasks 0');
   });
 
   it('stops a dry run at its time budget with BAD_USER_INPUT on manifest, and a bundle with TIME_BUDGET_EXCEEDED', async () => {

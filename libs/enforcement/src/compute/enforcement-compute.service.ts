@@ -9,7 +9,9 @@ import {
   ComputePoolClosedError,
   ComputeTimeoutError,
   ErrorCode,
+  MetricsService,
 } from '@rampart/platform';
+import { Counter, Gauge } from 'prom-client';
 import type * as Tasks from './enforcement-tasks';
 
 type TaskName = 'evaluateManifest' | 'explainEffectivePolicy' | 'compileClusterBundle';
@@ -25,13 +27,29 @@ type Output<K extends TaskName> = ReturnType<(typeof Tasks)[K]>;
 @Injectable()
 export class EnforcementCompute implements OnApplicationShutdown {
   private readonly pool: ComputePool;
+  private readonly refusals: Counter<'task' | 'reason'>;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.pool = new ComputePool({
+  constructor(@Inject(APP_CONFIG) config: AppConfig, metrics: MetricsService) {
+    const pool = new ComputePool({
       module: path.join(__dirname, 'enforcement-tasks'),
       threads: config.evaluationThreads,
       queueSize: config.evaluationQueueSize,
       timeoutMs: config.evaluationTimeoutMs,
+    });
+    this.pool = pool;
+    new Gauge({
+      name: 'rampart_evaluation_tasks',
+      help: 'Evaluation tasks running or waiting for a worker thread, at scrape time',
+      registers: [metrics.registry],
+      collect() {
+        this.set(pool.pending);
+      },
+    });
+    this.refusals = new Counter({
+      name: 'rampart_evaluation_refusals_total',
+      help: 'Evaluation tasks stopped at their time budget (time_budget) or refused with a full queue (overloaded)',
+      labelNames: ['task', 'reason'] as const,
+      registers: [metrics.registry],
     });
   }
 
@@ -63,8 +81,12 @@ export class EnforcementCompute implements OnApplicationShutdown {
     try {
       return await this.pool.run<Output<K>>(name, input);
     } catch (error) {
-      if (error instanceof ComputeTimeoutError) throw overBudget(error.timeoutMs);
+      if (error instanceof ComputeTimeoutError) {
+        this.refusals.inc({ task: name, reason: 'time_budget' });
+        throw overBudget(error.timeoutMs);
+      }
       if (error instanceof ComputeOverloadedError || error instanceof ComputePoolClosedError) {
+        this.refusals.inc({ task: name, reason: 'overloaded' });
         throw new AppError(ErrorCode.OVERLOADED, 'Every evaluation worker is busy; retry in a few seconds');
       }
       throw error;

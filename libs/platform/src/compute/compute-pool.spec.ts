@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { threadId as mainThreadId } from 'node:worker_threads';
 import { ComputeOverloadedError, ComputePool, ComputePoolClosedError, ComputeTimeoutError } from './compute-pool';
@@ -73,5 +75,19 @@ describe('ComputePool (real worker threads)', () => {
     expect(await queued).toBeInstanceOf(ComputePoolClosedError);
     expect(await running).toBeInstanceOf(ComputePoolClosedError);
     await expect(pool.run('echo', 'late')).rejects.toBeInstanceOf(ComputePoolClosedError);
+  });
+
+  it('loads compiled JavaScript as it is, without registering a TypeScript loader', async () => {
+    // What a build to JavaScript leaves: `<module>.js` and no `.ts` beside it.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compute-pool-'));
+    const module = path.join(dir, 'compiled-tasks');
+    fs.writeFileSync(`${module}.js`, "exports.loaders = () => Object.keys(require.extensions);\n");
+    pool = new ComputePool({ module, threads: 1, queueSize: 1, timeoutMs: 30_000 });
+    try {
+      expect(await pool.run('loaders', null)).toEqual(['.js', '.json', '.node']);
+    } finally {
+      await pool.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
