@@ -40,6 +40,17 @@ export default [
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@rampart/testing', message: 'test-only library' }] }] },
   },
   {
+    // Compute tasks run on worker threads: pure functions over rules and bundle, nothing a thread would have to boot.
+    files: ['libs/*/src/compute/*-tasks.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@nestjs/*', '@prisma/*', '@rampart/platform', '@rampart/testing', 'bullmq', 'ioredis', 'fastify', 'mercurius'], message: 'compute tasks stay pure (they run on worker threads)' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DEFAULT_POLICY_PROVISIONER, type DefaultPolicyProvisioner, PrismaService } from '@rampart/platform';
 import { RULE_CATALOG } from '@rampart/rules';
 import { TestApi, type TestUser, outcomeOf, query, useTestEnvironment } from '@rampart/testing';
@@ -227,12 +228,23 @@ describe('policies (e2e)', () => {
       ['namespace not a DNS label', 'BAD_USER_INPUT', 'input.scope.namespaces[1]', () => ({ scope: { namespaces: ['payments', 'Bad_NS'] } })],
       ['namespace over 63 characters', 'BAD_USER_INPUT', 'input.scope.namespaces[0]', () => ({ scope: { namespaces: [long(64)] } })],
       ['namespace ending in a hyphen', 'BAD_USER_INPUT', 'input.scope.namespaces[0]', () => ({ scope: { namespaces: ['team-'] } })],
+      ['101 cloud scopes', 'BAD_USER_INPUT', 'input.scope.cloudScopeIds', () => ({ scope: { cloudScopeIds: Array.from({ length: 101 }, () => randomUUID()) } })],
+      ['1,001 clusters', 'BAD_USER_INPUT', 'input.scope.clusterIds', () => ({ scope: { clusterIds: Array.from({ length: 1001 }, () => randomUUID()) } })],
+      ['501 namespaces', 'BAD_USER_INPUT', 'input.scope.namespaces', () => ({ scope: { namespaces: Array.from({ length: 501 }, (_, i) => `ns-${i}`) } })],
+      // 1,000 cluster ids and 500 long namespaces: each list within its limit, together over 64 KiB.
+      ['a scope over the policy size', 'BAD_USER_INPUT', 'input.scope', () => ({ scope: { clusterIds: Array.from({ length: 1000 }, () => randomUUID()), namespaces: Array.from({ length: 500 }, (_, i) => `${i}-${'n'.repeat(55)}`) } })],
       ['unknown rule', 'BAD_USER_INPUT', 'input.rules[1].ruleId', () => ({ rules: [{ ruleId: 'privileged-containers', enabled: true }, { ruleId: 'no-such-rule', enabled: true }] })],
       ['duplicate rule', 'BAD_USER_INPUT', 'input.rules[1].ruleId', () => ({ rules: [{ ruleId: 'capabilities', enabled: true }, { ruleId: 'capabilities', enabled: false }] })],
       ['unknown parameter', 'BAD_USER_INPUT', 'input.rules[0].parameters.strict', () => ({ rules: [{ ruleId: 'privileged-containers', enabled: true, parameters: { strict: true } }] })],
       ['bad quantity', 'BAD_USER_INPUT', 'input.rules[0].parameters.maxCpu', () => ({ rules: [{ ruleId: 'container-resource-limits', enabled: true, parameters: { maxCpu: 'lots' } }] })],
       ['wrong parameter type', 'BAD_USER_INPUT', 'input.rules[0].parameters.requireDropAll', () => ({ rules: [{ ruleId: 'capabilities', enabled: true, parameters: { requireDropAll: 'yes' } }] })],
       ['inverted id range', 'BAD_USER_INPUT', 'input.rules[0].parameters.allowedUserIds[1]', () => ({ rules: [{ ruleId: 'non-root-user', enabled: true, parameters: { allowedUserIds: [{ min: 1000, max: 2000 }, { min: 5, max: 1 }] } }] })],
+      ['180,000 image patterns', 'BAD_USER_INPUT', 'input.rules[0].parameters.allowedPatterns', () => ({ rules: [{ ruleId: 'trusted-registries', enabled: true, parameters: { allowedPatterns: Array.from({ length: 180_000 }, (_, i) => `r${i}/*`) } }] })],
+      ['a 513-character image pattern', 'BAD_USER_INPUT', 'input.rules[0].parameters.allowedPatterns[1]', () => ({ rules: [{ ruleId: 'trusted-registries', enabled: true, parameters: { allowedPatterns: ['ok/**', long(513)] } }] })],
+      ['65 capabilities', 'BAD_USER_INPUT', 'input.rules[0].parameters.allowedCapabilities', () => ({ rules: [{ ruleId: 'capabilities', enabled: true, parameters: { allowedCapabilities: Array.from({ length: 65 }, (_, i) => `CAP_${i}`) } }] })],
+      ['65 user id ranges', 'BAD_USER_INPUT', 'input.rules[0].parameters.allowedUserIds', () => ({ rules: [{ ruleId: 'non-root-user', enabled: true, parameters: { allowedUserIds: Array.from({ length: 65 }, (_, i) => ({ min: i, max: i })) } }] })],
+      // 200 patterns of 400 characters: within the parameter's limits, over the policy's 64 KiB.
+      ['rules over the policy size', 'BAD_USER_INPUT', 'input.rules', () => ({ rules: [{ ruleId: 'trusted-registries', enabled: true, parameters: { allowedPatterns: Array.from({ length: 200 }, (_, i) => `${i}/${'p'.repeat(396)}`) } }] })],
       ['parameters not an object', 'BAD_USER_INPUT', 'input.rules[0].parameters', () => ({ rules: [{ ruleId: 'capabilities', enabled: true, parameters: 'all' }] })],
       ['trusted registries on without patterns', 'BAD_USER_INPUT', 'input.rules[0].parameters.allowedPatterns', () => ({ rules: [{ ruleId: 'trusted-registries', enabled: true }] })],
     ];

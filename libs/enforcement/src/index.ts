@@ -1,2 +1,3 @@
 export * from './enforcement.module';
 export * from './enforcement.service';
+export * from './compute/enforcement-compute.service';

@@ -19,3 +19,4 @@ export * from './graphql';
 export * from './outbox';
 export * from './queue/draining-worker-host';
 export * from './validation/text';
+export * from './compute/compute-pool';

@@ -31,6 +31,7 @@ import {
   type PolicyScopeInputValue,
   type PolicyScopeValue,
   assertNotReservedName,
+  assertPolicySize,
   defaultPolicyRules,
   normalizeDescription,
   normalizeName,
@@ -252,6 +253,7 @@ export class PoliciesService implements DefaultPolicyProvisioner {
       scope: normalizeScope(input.scope),
       rules: normalizeRules(input.rules),
     };
+    assertPolicySize(fields.rules, fields.scope, ['rules', 'scope']);
     return this.prisma.withTenant(tenantId, async (tx) => {
       await this.assertScopeInTenant(tx, fields.scope);
       let row: PolicyRow;
@@ -288,6 +290,7 @@ export class PoliciesService implements DefaultPolicyProvisioner {
       if (before.version !== input.expectedVersion) throw this.versionConflict(before.version);
       if (changed.length === 0) return before;
       if (changed.includes('name') && !before.isDefault) assertNotReservedName(requested.name!);
+      assertPolicySize(requested.rules ?? before.rules, requested.scope ?? before.scope, changed.filter((f): f is 'rules' | 'scope' => f === 'rules' || f === 'scope'));
       if (changed.includes('scope')) await this.assertScopeInTenant(tx, requested.scope!);
 
       const patch = Object.fromEntries(changed.map((f) => [f, requested[f]])) as Partial<PolicyFields>;

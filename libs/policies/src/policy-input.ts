@@ -1,6 +1,7 @@
 // Checks and normalisation of policy input that need no database: every error names
 // the input path at fault, so a client can point at the exact form field.
 
+import { canonicalJson } from '@rampart/bundle';
 import { AppError } from '@rampart/platform';
 import { RULE_CATALOG, type RuleId, RuleParameterError, isRuleId, validateRuleParameters } from '@rampart/rules';
 
@@ -38,6 +39,18 @@ export const DEFAULT_POLICY_DESCRIPTION =
 export const MAX_NAME_LENGTH = 100;
 export const MAX_DESCRIPTION_LENGTH = 1000;
 
+/**
+ * Bounds on one policy beyond its rule parameters' own (PARAMETER_LIMITS in the catalog):
+ * entries per scope list, and the size of rules and scope together as canonical JSON,
+ * which is what every bundle carrying the policy and every evaluation reads.
+ */
+export const POLICY_LIMITS = Object.freeze({
+  maxScopeCloudScopeIds: 100,
+  maxScopeClusterIds: 1000,
+  maxScopeNamespaces: 500,
+  maxRulesAndScopeBytes: 64 * 1024,
+});
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Kubernetes namespace names are DNS-1123 labels.
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -72,6 +85,27 @@ function distinct(values: string[], field: string, check: (value: string, at: st
   return [...values];
 }
 
+/** Counted before any entry is looked at, so a huge list costs nothing. */
+function atMost(values: string[] | null | undefined, max: number, field: string): string[] {
+  const list = values ?? [];
+  if (list.length > max) throw AppError.badInput(field, `must list at most ${max} entries (it lists ${list.length})`);
+  return list;
+}
+
+/**
+ * Rules and scope together, as stored, within POLICY_LIMITS.maxRulesAndScopeBytes. The
+ * error names whichever of `changed` (the input fields the caller sent) is the larger.
+ */
+export function assertPolicySize(rules: PolicyRuleValue[], scope: PolicyScopeValue, changed: readonly ('rules' | 'scope')[]): void {
+  if (changed.length === 0) return;
+  const size = { rules: Buffer.byteLength(canonicalJson(rules), 'utf8'), scope: Buffer.byteLength(canonicalJson(scope), 'utf8') };
+  const bytes = Buffer.byteLength(canonicalJson({ rules, scope }), 'utf8');
+  const max = POLICY_LIMITS.maxRulesAndScopeBytes;
+  if (bytes <= max) return;
+  const culprit = changed.reduce((a, b) => (size[b] > size[a] ? b : a));
+  throw AppError.badInput(`input.${culprit}`, `makes the policy's rules and scope ${bytes} bytes as JSON; at most ${max} (64 KiB) are allowed`);
+}
+
 /** Format checks only; whether the ids exist in the tenant is the service's (database) check. */
 export function normalizeScope(raw: PolicyScopeInputValue | null | undefined, field = 'input.scope'): PolicyScopeValue {
   const uuid = (value: string, at: string) => {
@@ -84,9 +118,9 @@ export function normalizeScope(raw: PolicyScopeInputValue | null | undefined, fi
   };
   const lower = (v: string) => v.toLowerCase();
   return {
-    cloudScopeIds: distinct(raw?.cloudScopeIds ?? [], `${field}.cloudScopeIds`, uuid, lower).map(lower),
-    clusterIds: distinct(raw?.clusterIds ?? [], `${field}.clusterIds`, uuid, lower).map(lower),
-    namespaces: distinct(raw?.namespaces ?? [], `${field}.namespaces`, namespace),
+    cloudScopeIds: distinct(atMost(raw?.cloudScopeIds, POLICY_LIMITS.maxScopeCloudScopeIds, `${field}.cloudScopeIds`), `${field}.cloudScopeIds`, uuid, lower).map(lower),
+    clusterIds: distinct(atMost(raw?.clusterIds, POLICY_LIMITS.maxScopeClusterIds, `${field}.clusterIds`), `${field}.clusterIds`, uuid, lower).map(lower),
+    namespaces: distinct(atMost(raw?.namespaces, POLICY_LIMITS.maxScopeNamespaces, `${field}.namespaces`), `${field}.namespaces`, namespace),
   };
 }
 

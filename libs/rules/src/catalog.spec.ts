@@ -1,4 +1,4 @@
-import { RULE_CATALOG, RULE_TARGETS, getRuleDefinition, isRuleId, validateRuleParameters } from './catalog';
+import { PARAMETER_LIMITS, RULE_CATALOG, RULE_TARGETS, getRuleDefinition, isRuleId, validateRuleParameters } from './catalog';
 import { RULE_IDS, RuleParameterError } from './types';
 
 function errorOf(fn: () => unknown): RuleParameterError {
@@ -94,5 +94,41 @@ describe('validateRuleParameters', () => {
     expect(error.field).toBe(field);
     expect(error.message).toMatch(message);
     if (ruleId !== 'no-such-rule') expect(error.message).toContain(`rule '${ruleId}'`);
+  });
+});
+
+describe('parameter size limits', () => {
+  const many = (n: number, item: (i: number) => unknown) => Array.from({ length: n }, (_, i) => item(i));
+  const range = (i: number) => ({ min: i, max: i });
+
+  it('accepts lists and strings at their limits', () => {
+    expect(PARAMETER_LIMITS).toEqual({
+      maxPatterns: 256,
+      maxPatternLength: 512,
+      maxCapabilities: 64,
+      maxCapabilityLength: 64,
+      maxIdRanges: 64,
+      maxQuantityLength: 64,
+    });
+    expect(validateRuleParameters('trusted-registries', { allowedPatterns: many(256, (i) => `r${i}.io/${'x'.repeat(500)}`) }).allowedPatterns).toHaveLength(256);
+    expect(validateRuleParameters('capabilities', { allowedCapabilities: many(64, (i) => `CAP${i}`) }).allowedCapabilities).toHaveLength(64);
+    expect(validateRuleParameters('non-root-user', { allowedUserIds: many(64, range) }).allowedUserIds).toHaveLength(64);
+    expect(validateRuleParameters('container-resource-limits', { maxCpu: `${'0'.repeat(63)}1` }).maxCpu).toHaveLength(64);
+  });
+
+  it.each([
+    ['180,000 patterns', 'trusted-registries', { allowedPatterns: many(180_000, (i) => `r${i}.io/**`) }, 'allowedPatterns', /must NOT have more than 256 items/],
+    ['257 patterns', 'trusted-registries', { allowedPatterns: many(257, (i) => `r${i}.io/**`) }, 'allowedPatterns', /must NOT have more than 256 items/],
+    ['a 513-character pattern', 'trusted-registries', { allowedPatterns: ['ok/**', `${'a'.repeat(510)}/**`] }, 'allowedPatterns[1]', /must NOT have more than 512 characters/],
+    ['a 4 MB pattern', 'trusted-registries', { allowedPatterns: ['*a'.repeat(2_000_000)] }, 'allowedPatterns[0]', /must NOT have more than 512 characters/],
+    ['65 capabilities', 'capabilities', { allowedCapabilities: many(65, (i) => `CAP${i}`) }, 'allowedCapabilities', /must NOT have more than 64 items/],
+    ['a 65-character capability', 'capabilities', { allowedCapabilities: ['C'.repeat(65)] }, 'allowedCapabilities[0]', /must NOT have more than 64 characters/],
+    ['65 user id ranges', 'non-root-user', { allowedUserIds: many(65, range) }, 'allowedUserIds', /must NOT have more than 64 items/],
+    ['65 group id ranges', 'non-root-user', { allowedGroupIds: many(65, range) }, 'allowedGroupIds', /must NOT have more than 64 items/],
+    ['a 65-character quantity', 'container-resource-limits', { maxMemory: `${'0'.repeat(62)}1Gi` }, 'maxMemory', /must NOT have more than 64 characters/],
+  ])('refuses %s, naming the field', (_name, ruleId, params, field, message) => {
+    const error = errorOf(() => validateRuleParameters(ruleId, params));
+    expect(error.field).toBe(field);
+    expect(error.message).toMatch(message);
   });
 });

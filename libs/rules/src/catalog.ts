@@ -18,11 +18,29 @@ import {
 // Kubernetes validates runAsUser / runAsGroup / fsGroup as 0..MaxInt32.
 const MAX_ID = 2_147_483_647;
 
+/**
+ * Bounds on every parameter, generous for real policies: they keep what one policy asks
+ * of the evaluator and the bundle compiler (and what it stores) small.
+ */
+export const PARAMETER_LIMITS = Object.freeze({
+  /** trusted-registries: patterns per rule, characters per pattern. */
+  maxPatterns: 256,
+  maxPatternLength: 512,
+  /** capabilities: names per rule, characters per name (the longest Linux capability has 18). */
+  maxCapabilities: 64,
+  maxCapabilityLength: 64,
+  /** non-root-user: ranges per list. */
+  maxIdRanges: 64,
+  /** container-resource-limits: characters of a quantity. */
+  maxQuantityLength: 64,
+});
+
 const NO_PARAMETERS: JsonSchema = { type: 'object', additionalProperties: false, properties: {} };
 
 const quantitySchema = (description: string): JsonSchema => ({
   type: 'string',
   minLength: 1,
+  maxLength: PARAMETER_LIMITS.maxQuantityLength,
   description,
 });
 
@@ -30,6 +48,7 @@ const idRangesSchema = (what: string): JsonSchema => ({
   type: 'array',
   description: `Inclusive ranges of allowed ${what}; omit to allow any`,
   minItems: 1,
+  maxItems: PARAMETER_LIMITS.maxIdRanges,
   items: {
     type: 'object',
     additionalProperties: false,
@@ -102,7 +121,8 @@ const DEFINITIONS: Catalog = {
         allowedCapabilities: {
           type: 'array',
           description: 'Capabilities a container may add, matched exactly (e.g. NET_BIND_SERVICE)',
-          items: { type: 'string', minLength: 1 },
+          maxItems: PARAMETER_LIMITS.maxCapabilities,
+          items: { type: 'string', minLength: 1, maxLength: PARAMETER_LIMITS.maxCapabilityLength },
           default: [],
         },
         requireDropAll: {
@@ -184,7 +204,8 @@ const DEFINITIONS: Catalog = {
         allowedPatterns: {
           type: 'array',
           description: 'Image globs: `*` within a path segment, `**` across segments; no other glob or regex syntax',
-          items: { type: 'string', minLength: 1 },
+          maxItems: PARAMETER_LIMITS.maxPatterns,
+          items: { type: 'string', minLength: 1, maxLength: PARAMETER_LIMITS.maxPatternLength },
           default: [],
         },
       },

@@ -9,7 +9,7 @@ import type { CompiledEvaluator, DocumentContext } from './evaluators/shared';
 import type { Finding, Manifest, RuleId, RuleParameters } from './types';
 import { isIngress, isObject, viewWorkload } from './workload';
 
-export { ManifestParseError, parseManifests } from './manifest-parser';
+export { MANIFEST_LIMITS, ManifestParseError, type ManifestLimits, parseManifests } from './manifest-parser';
 export type { DocumentContext } from './evaluators/shared';
 
 export interface RuleSelection {

@@ -55,6 +55,13 @@ describe('matchesImageGlob', () => {
     expect(matchesImageGlob(pattern, image)).toBe(false);
   });
 
+  it('matches a 512-character pattern against a 4096-character image (the largest the rule checks)', () => {
+    const pattern = `${'a*'.repeat(254)}b/**`;
+    expect(pattern).toHaveLength(512);
+    expect(matchesImageGlob(pattern, `${'a'.repeat(4094)}b/`)).toBe(true);
+    expect(matchesImageGlob(pattern, `${'a'.repeat(4094)}bc`)).toBe(false);
+  });
+
   it('a compiled glob can be reused', () => {
     const glob = compileImageGlob('a/*/c/**');
     expect(glob.matches('a/b/c/d/e')).toBe(true);
@@ -96,6 +103,24 @@ describe('glob properties', () => {
 
   it('prefix/** matches every image under the prefix', () => {
     fc.assert(fc.property(imageArb, imageArb, (prefix, rest) => matchesImageGlob(`${prefix.replace(/\*/g, '')}/**`, `${prefix}/${rest}`)));
+  });
+
+  // Patterns longer than 32 states spread the state set over several machine words.
+  it('agrees with the reference on patterns spanning several words of states', () => {
+    const longPattern = fc.array(fc.constantFrom('a', 'b', '/', '*', '**', 'ab', 'a/b'), { minLength: 20, maxLength: 60 }).map((cs) => cs.join(''));
+    const longImage = fc.array(fc.constantFrom('a', 'b', '/', 'ab', 'ba/'), { maxLength: 60 }).map((cs) => cs.join(''));
+    fc.assert(fc.property(longPattern, longImage, (p, i) => matchesImageGlob(p, i) === reference(p, i)), { numRuns: 1000 });
+    // Images that do match, so acceptance across word boundaries is exercised too.
+    const tokens = fc.array(fc.constantFrom('a', 'b', '/', 'ab'), { minLength: 40, maxLength: 80 });
+    fc.assert(
+      fc.property(tokens, fc.nat(), (parts, seed) => {
+        const image = parts.join('');
+        // Replace some segment-free runs by stars: the image still matches.
+        const pattern = parts.map((part, k) => ((seed >> (k % 30)) & 1 && !part.includes('/') ? '*' : part)).join('');
+        return matchesImageGlob(pattern, image) === reference(pattern, image) && reference(pattern, image);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('* never matches across a slash', () => {

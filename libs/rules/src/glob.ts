@@ -1,7 +1,9 @@
 // Registry globs for trusted-registries. The matcher is hand-written (a Thompson NFA
-// over the pattern) rather than a RegExp built from user input, so a pattern can
-// neither inject regex syntax nor cause catastrophic backtracking: matching is
-// O(pattern × image) in the worst case.
+// over the pattern, simulated 32 states per machine word) rather than a RegExp built
+// from user input, so a pattern can neither inject regex syntax nor cause catastrophic
+// backtracking. Matching is O(⌈pattern / 32⌉ × image) in the worst case, and both are
+// bounded: patterns by the rule's parameter schema, image references by
+// MAX_IMAGE_REFERENCE_LENGTH (a longer one is a finding, not a computation).
 //
 // Syntax: `*` matches any run of characters except `/`; two or more consecutive `*`
 // match any run including `/`. Every other character, `?` and `[` included, matches
@@ -12,6 +14,13 @@ const SLASH = 47;
 // Program opcodes; non-negative values are literal UTF-16 code units.
 const OP_STAR = -1;
 const OP_GLOBSTAR = -2;
+
+/**
+ * Longest image reference the rule matches against its patterns (in characters). Real
+ * references stay far below (Docker caps a repository name at 255); the trusted-registries
+ * rule reports a longer one as a finding instead of matching it.
+ */
+export const MAX_IMAGE_REFERENCE_LENGTH = 4096;
 
 export type ImageGlobToken =
   | { readonly kind: 'literal'; readonly text: string }
@@ -75,48 +84,75 @@ export function compileImageGlob(pattern: string): CompiledImageGlob {
     else if (token.kind === 'globstar') program.push(OP_GLOBSTAR);
     else for (let i = 0; i < token.text.length; i++) program.push(token.text.charCodeAt(i));
   }
-  const ops = Int32Array.from(program);
-  const size = ops.length + 1;
+  // State s means "op s is next"; state `program.length` accepts. Bit s of a state set is
+  // bit (s % 32) of word (s / 32).
+  const words = (program.length >>> 5) + 1;
+  const acceptWord = program.length >>> 5;
+  const acceptBit = 1 << (program.length & 31);
+  /** Per literal character: the states whose op is that character. */
+  const literal = new Map<number, Uint32Array>();
+  /** States looping on any character but `/` (stars) or on any character (both kinds). */
+  const star = new Uint32Array(words);
+  const wildcard = new Uint32Array(words);
+  program.forEach((op, s) => {
+    const bit = 1 << (s & 31);
+    if (op < 0) {
+      wildcard[s >>> 5] |= bit;
+      if (op === OP_STAR) star[s >>> 5] |= bit;
+      return;
+    }
+    let mask = literal.get(op);
+    if (mask === undefined) literal.set(op, (mask = new Uint32Array(words)));
+    mask[s >>> 5] |= bit;
+  });
+  const globstar = wildcard.map((w, i) => w & ~star[i]);
+  // A leading or trailing literal must sit at the image's start or end: a cheap early no.
+  const first = tokens[0];
+  const prefix = first.kind === 'literal' ? first.text : '';
+  const suffix = last.kind === 'literal' && tokens.length > 1 ? last.text : '';
   // Scratch state sets, reused across calls (matching never re-enters).
-  let current = new Uint8Array(size);
-  let next = new Uint8Array(size);
+  let current = new Uint32Array(words);
+  let next = new Uint32Array(words);
 
   // Wildcards may match nothing: an active wildcard state also activates its successor.
-  // Epsilon edges only point forward, so one ascending pass computes the closure.
-  const close = (states: Uint8Array): void => {
-    for (let s = 0; s < ops.length; s++) {
-      if (states[s] === 1 && ops[s] < 0) states[s + 1] = 1;
+  // Wildcards are never adjacent (runs of stars are one token), so one shift suffices.
+  const close = (states: Uint32Array): void => {
+    let carry = 0;
+    for (let w = 0; w < words; w++) {
+      const active = states[w] & wildcard[w];
+      states[w] |= (active << 1) | carry;
+      carry = active >>> 31;
     }
   };
 
   return {
     pattern,
     matches(image: string): boolean {
+      if (!image.startsWith(prefix) || !image.endsWith(suffix) || image.length < prefix.length + suffix.length) return false;
       current.fill(0);
       current[0] = 1;
       close(current);
       for (let i = 0; i < image.length; i++) {
         const c = image.charCodeAt(i);
-        next.fill(0);
-        let alive = false;
-        for (let s = 0; s < ops.length; s++) {
-          if (current[s] === 0) continue;
-          const op = ops[s];
-          if (op === OP_GLOBSTAR || (op === OP_STAR && c !== SLASH)) {
-            next[s] = 1;
-            alive = true;
-          } else if (op === c) {
-            next[s + 1] = 1;
-            alive = true;
-          }
+        const consumes = literal.get(c);
+        const loops = c === SLASH ? globstar : wildcard;
+        let carry = 0;
+        let alive = 0;
+        for (let w = 0; w < words; w++) {
+          const states = current[w];
+          const advanced = consumes === undefined ? 0 : states & consumes[w];
+          const value = (advanced << 1) | carry | (states & loops[w]);
+          carry = advanced >>> 31;
+          next[w] = value;
+          alive |= value;
         }
-        if (!alive) return false;
+        if (alive === 0) return false;
         close(next);
         const swap = current;
         current = next;
         next = swap;
       }
-      return current[ops.length] === 1;
+      return (current[acceptWord] & acceptBit) !== 0;
     },
   };
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, localIssuerEnabled } from './config';
 
@@ -25,6 +26,14 @@ describe('loadConfig', () => {
     expect(loadConfig({}).invitationTtlDays).toBe(14);
     expect(loadConfig({ INVITATION_TTL_DAYS: '3' }).invitationTtlDays).toBe(3);
     expect(() => loadConfig({ INVITATION_TTL_DAYS: '0' })).toThrow(/^Invalid configuration: INVITATION_TTL_DAYS must be a whole number between 1 and 365 \(got "0"\)$/);
+  });
+
+  it('reads the evaluation pool settings, defaulting to one thread less than the cores (at least one)', () => {
+    const defaults = loadConfig({});
+    expect(defaults.evaluationThreads).toBe(Math.max(1, os.availableParallelism() - 1));
+    expect(defaults).toMatchObject({ evaluationQueueSize: 32, evaluationTimeoutMs: 2000 });
+    const set = loadConfig({ EVALUATION_THREADS: '3', EVALUATION_QUEUE_SIZE: '0', EVALUATION_TIMEOUT_MS: '50' });
+    expect(set).toMatchObject({ evaluationThreads: 3, evaluationQueueSize: 0, evaluationTimeoutMs: 50 });
   });
 
   it('reads and converts values', () => {
@@ -56,6 +65,9 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'localhost:3000', /PUBLIC_URL must be a URL/],
     ['GRAPHQL_MAX_DEPTH', '0', /GRAPHQL_MAX_DEPTH must be a whole number between 1 and 100 \(got "0"\)/],
     ['GRAPHQL_MAX_DEPTH', 'deep', /GRAPHQL_MAX_DEPTH must be a whole number between 1 and 100/],
+    ['EVALUATION_THREADS', '0', /EVALUATION_THREADS must be a whole number between 1 and 256 \(got "0"\)/],
+    ['EVALUATION_QUEUE_SIZE', 'many', /EVALUATION_QUEUE_SIZE must be a whole number between 0 and 100000/],
+    ['EVALUATION_TIMEOUT_MS', '0', /EVALUATION_TIMEOUT_MS must be a whole number between 1 and 600000/],
     ['GRAPHQL_MAX_COST', '0', /GRAPHQL_MAX_COST must be a whole number between 1 and 10000000 \(got "0"\)/],
   ])('rejects %s=%s with one clear line', (name, value, message) => {
     let error: unknown;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -56,6 +57,9 @@ const schema = z.object({
   GRAPHQL_MAX_DEPTH: integer(1, 100).default(10),
   GRAPHQL_MAX_COST: integer(1, 10_000_000).default(25_000),
   INVITATION_TTL_DAYS: integer(1, 365).default(14),
+  EVALUATION_THREADS: integer(1, 256).optional(),
+  EVALUATION_QUEUE_SIZE: integer(0, 100_000).default(32),
+  EVALUATION_TIMEOUT_MS: integer(1, 600_000).default(2_000),
 });
 
 const validated = schema.superRefine((c, ctx) => {
@@ -102,6 +106,12 @@ export interface AppConfig {
   graphqlMaxCost: number;
   /** How long a pending invitation (assignRole to an e-mail nobody holds verified yet) stays bindable. */
   invitationTtlDays: number;
+  /** Worker threads for manifest evaluation and on-demand bundles (default: cores - 1, at least 1). */
+  evaluationThreads: number;
+  /** Evaluation tasks that may wait for a thread; beyond that a request is refused as OVERLOADED. */
+  evaluationQueueSize: number;
+  /** Running time allowed to one evaluation task before its thread is stopped. */
+  evaluationTimeoutMs: number;
 }
 
 /** Whether the API issues its own development tokens (never in production: config requires an issuer there). */
@@ -160,5 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     graphqlMaxDepth: c.GRAPHQL_MAX_DEPTH,
     graphqlMaxCost: c.GRAPHQL_MAX_COST,
     invitationTtlDays: c.INVITATION_TTL_DAYS,
+    // One core stays with the event loop that answers every other request.
+    evaluationThreads: c.EVALUATION_THREADS ?? Math.max(1, availableParallelism() - 1),
+    evaluationQueueSize: c.EVALUATION_QUEUE_SIZE,
+    evaluationTimeoutMs: c.EVALUATION_TIMEOUT_MS,
   };
 }

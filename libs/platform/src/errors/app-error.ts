@@ -9,6 +9,10 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   DEFAULT_POLICY_IMMUTABLE: 'DEFAULT_POLICY_IMMUTABLE',
   UNSUPPORTED_CLOUD: 'UNSUPPORTED_CLOUD',
+  /** Every evaluation thread is busy and its queue is full: retry shortly. */
+  OVERLOADED: 'OVERLOADED',
+  /** Work over the tenant's stored data (a bundle, an explanation) ran past its time budget. */
+  TIME_BUDGET_EXCEEDED: 'TIME_BUDGET_EXCEEDED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -21,6 +25,8 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   CONFLICT: 409,
   DEFAULT_POLICY_IMMUTABLE: 409,
   UNSUPPORTED_CLOUD: 400,
+  OVERLOADED: 503,
+  TIME_BUDGET_EXCEEDED: 422,
   INTERNAL_SERVER_ERROR: 500,
 };
 

@@ -7,6 +7,7 @@
 // error, because the policy runs with failurePolicy: Fail.
 import type { IdRange, RuleId, RuleParameters } from '../types';
 import { celInt, celString, celStringList } from './cel-literal';
+import { MAX_IMAGE_REFERENCE_LENGTH } from '../glob';
 import { globsToCelRegex } from './glob-regex';
 
 /** One VAP `spec.variables` entry. */
@@ -339,7 +340,9 @@ const RENDERERS: { [R in RuleId]: Renderer<R> } = {
   'trusted-registries': (p) => {
     const patterns = p.allowedPatterns ?? [];
     const regex = globsToCelRegex(patterns);
-    const passes = regex === undefined ? 'false' : `has(${C}.image) && ${C}.image.matches(${celString(regex)})`;
+    // An image reference longer than the TS evaluator checks fails here too, before any matching.
+    const passes =
+      regex === undefined ? 'false' : `has(${C}.image) && size(${C}.image) <= ${MAX_IMAGE_REFERENCE_LENGTH} && ${C}.image.matches(${celString(regex)})`;
     const allowed = patterns.length === 0 ? 'none' : patterns.join(', ');
     return [
       containerValidation(

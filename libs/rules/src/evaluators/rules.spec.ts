@@ -466,6 +466,24 @@ describe('trusted-registries', () => {
       'container \'c1\': set image to an image from a trusted registry (it is "" (a string); allowed: **)',
     ]);
   });
+
+  // A 100,000-character image against a long many-star pattern held the event loop for
+  // seconds; over 4096 characters (counted as code points, as CEL's size() does) it is a finding.
+  it('reports an image reference too long to check instead of matching it', () => {
+    const params = { allowedPatterns: [`${'*a'.repeat(255)}*`, '**'] };
+    expect(run('trusted-registries', images(`${'a'.repeat(100_000)}`), params)).toEqual([
+      {
+        ruleId: 'trusted-registries',
+        container: 'c0',
+        path: 'spec.containers[0].image',
+        message: "container 'c0': image reference too long to check (more than 4096 characters); use an image from a trusted registry",
+      },
+    ]);
+    expect(run('trusted-registries', images('a'.repeat(4096)), params)).toEqual([]);
+    // 4096 astral characters are 8192 UTF-16 units but 4096 characters: still checked.
+    expect(run('trusted-registries', images('\u{1F433}'.repeat(4096)), { allowedPatterns: ['**'] })).toEqual([]);
+    expect(run('trusted-registries', images('\u{1F433}'.repeat(4097)), { allowedPatterns: ['**'] })).toHaveLength(1);
+  });
 });
 
 describe('ingress-https', () => {

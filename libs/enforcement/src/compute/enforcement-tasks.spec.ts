@@ -1,0 +1,60 @@
+// The tasks are pure functions: tested here in-process, on worker threads in the e2e tests.
+import type { BundlePolicy } from '@rampart/bundle';
+import { compileClusterBundle, evaluateManifest, explainEffectivePolicy } from './enforcement-tasks';
+
+const cluster = { id: 'c-1', cloudScopeId: 's-1' };
+const block: BundlePolicy = {
+  id: 'p-block',
+  name: 'No privileged',
+  action: 'BLOCK',
+  isDefault: false,
+  version: 1,
+  scope: { cloudScopeIds: [], clusterIds: [], namespaces: ['payments'] },
+  rules: [{ ruleId: 'privileged-containers', enabled: true }],
+};
+const PRIVILEGED_POD = 'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n    - { name: c, image: nginx, securityContext: { privileged: true } }\n';
+
+describe('enforcement tasks', () => {
+  it('evaluateManifest: a verdict per document, from plain input', () => {
+    const out = evaluateManifest({ policies: [block], cluster, namespace: 'payments', manifest: `${PRIVILEGED_POD}---\nkind: Service\n` });
+    expect(out).toEqual({
+      ok: true,
+      evaluation: {
+        allowed: false,
+        violations: [
+          {
+            documentIndex: 0,
+            policyId: 'p-block',
+            policyName: 'No privileged',
+            ruleId: 'privileged-containers',
+            action: 'BLOCK',
+            message: expect.stringMatching(/privileged/),
+            path: 'spec.containers[0].securityContext.privileged',
+          },
+        ],
+        documents: [
+          { index: 0, kind: 'Pod', name: 'p', namespace: 'payments', evaluated: true, allowed: false, note: null },
+          { index: 1, kind: 'Service', name: null, namespace: 'payments', evaluated: false, allowed: true, note: 'Service is not evaluated by any rule (only workloads and Ingress are)' },
+        ],
+      },
+    });
+    expect(evaluateManifest({ policies: [block], cluster, namespace: 'web', manifest: PRIVILEGED_POD })).toMatchObject({ ok: true, evaluation: { allowed: true, violations: [] } });
+  });
+
+  it('evaluateManifest: problems with the text are data, with their position (errors do not cross threads intact)', () => {
+    expect(evaluateManifest({ policies: [], cluster, namespace: 'web', manifest: 'a: 1\na: 2\n' })).toEqual({
+      ok: false,
+      problem: { message: 'document 1: duplicate key "a" (keys of a mapping must be unique)', line: 2, column: 1 },
+    });
+    expect(evaluateManifest({ policies: [], cluster, namespace: 'web', manifest: '# nothing\n' })).toEqual({ ok: false, problem: { message: 'contains no document' } });
+  });
+
+  it('explainEffectivePolicy and compileClusterBundle return structured-cloneable results', () => {
+    const explanation = explainEffectivePolicy({ policies: [block], cluster, namespace: 'payments' });
+    expect(explanation.verdict.blockingPolicyIds).toEqual(['p-block']);
+    expect(structuredClone(explanation)).toEqual(explanation);
+    const bundle = compileClusterBundle({ policies: [block], cluster });
+    expect(bundle).toMatchObject({ clusterId: 'c-1', version: 0, etag: expect.stringMatching(/^sha256:/) });
+    expect(structuredClone(bundle)).toEqual(bundle);
+  });
+});
