@@ -25,6 +25,8 @@ export interface DocumentResult {
   note: string | null;
 }
 
+export type ManifestOperation = 'CREATE' | 'UPDATE';
+
 export interface ManifestEvaluation {
   allowed: boolean;
   violations: {
@@ -32,7 +34,10 @@ export interface ManifestEvaluation {
     policyId: string;
     policyName: string;
     ruleId: string;
+    /** The action taken: AUDIT for a pre-existing violation or on a cluster that can only audit. */
     action: 'AUDIT' | 'BLOCK';
+    policyAction: 'AUDIT' | 'BLOCK';
+    preExisting: boolean;
     message: string;
     path: string;
   }[];
@@ -48,6 +53,43 @@ function validNamespace(namespace: string, field: string): string {
 
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function parseDocuments(manifest: string, field: 'manifest' | 'oldManifest'): Manifest[] {
+  if (Buffer.byteLength(manifest, 'utf8') > MAX_MANIFEST_BYTES) {
+    throw AppError.badInput(field, `is larger than ${MAX_MANIFEST_BYTES} bytes (1 MiB)`);
+  }
+  let documents: Manifest[];
+  try {
+    documents = parseManifests(manifest);
+  } catch (error) {
+    if (error instanceof ManifestParseError) {
+      throw AppError.badInput(field, `line ${error.line}, column ${error.column}: ${error.message}`, {
+        line: error.line,
+        column: error.column,
+      });
+    }
+    throw error;
+  }
+  if (documents.length === 0) throw AppError.badInput(field, 'contains no document');
+  return documents;
+}
+
+/** An UPDATE replaces an object by one of the same kind and name: pairs that are not are a mistake, not a verdict. */
+function checkPairs(documents: Manifest[], oldDocuments: Manifest[]): void {
+  if (oldDocuments.length !== documents.length) {
+    throw AppError.badInput('oldManifest', `has ${oldDocuments.length} document(s) but manifest has ${documents.length}; give the old state of each document, in the same order`);
+  }
+  documents.forEach((doc, i) => {
+    const old = oldDocuments[i];
+    const name = (m: Manifest) => text(((m.metadata ?? {}) as Record<string, unknown>).name);
+    if (text(old.kind) !== text(doc.kind)) {
+      throw AppError.badInput('oldManifest', `document ${i} is a ${text(old.kind) ?? 'document without kind'}, but manifest document ${i} is a ${text(doc.kind) ?? 'document without kind'}`);
+    }
+    if (name(old) !== null && name(doc) !== null && name(old) !== name(doc)) {
+      throw AppError.badInput('oldManifest', `document ${i} is named ${name(old)}, but manifest document ${i} is named ${name(doc)}`);
+    }
+  });
 }
 
 /** The three read-only views over a cluster's policies: explain, dry-run, bundle. */
@@ -72,24 +114,25 @@ export class EnforcementService {
     return effectivePolicy(policies, cluster, namespace);
   }
 
-  async evaluate(tenantId: string, clusterId: string, namespace: string, manifest: string): Promise<ManifestEvaluation> {
+  async evaluate(
+    tenantId: string,
+    clusterId: string,
+    namespace: string,
+    manifest: string,
+    operation: ManifestOperation = 'CREATE',
+    oldManifest?: string | null,
+  ): Promise<ManifestEvaluation> {
     validNamespace(namespace, 'namespace');
-    if (Buffer.byteLength(manifest, 'utf8') > MAX_MANIFEST_BYTES) {
-      throw AppError.badInput('manifest', `is larger than ${MAX_MANIFEST_BYTES} bytes (1 MiB)`);
+    const documents = parseDocuments(manifest, 'manifest');
+    // UPDATE compares each document with the one at the same index of oldManifest (policy semantics rule 5).
+    let oldDocuments: Manifest[] | undefined;
+    if (operation === 'UPDATE') {
+      if (oldManifest === undefined || oldManifest === null) throw AppError.badInput('oldManifest', 'is required when operation is UPDATE');
+      oldDocuments = parseDocuments(oldManifest, 'oldManifest');
+      checkPairs(documents, oldDocuments);
+    } else if (oldManifest !== undefined && oldManifest !== null) {
+      throw AppError.badInput('oldManifest', 'is only read when operation is UPDATE');
     }
-    let documents: Manifest[];
-    try {
-      documents = parseManifests(manifest);
-    } catch (error) {
-      if (error instanceof ManifestParseError) {
-        throw AppError.badInput('manifest', `line ${error.line}, column ${error.column}: ${error.message}`, {
-          line: error.line,
-          column: error.column,
-        });
-      }
-      throw error;
-    }
-    if (documents.length === 0) throw AppError.badInput('manifest', 'contains no document');
 
     const { cluster, policies } = await this.load(tenantId, clusterId);
     const result: ManifestEvaluation = { allowed: true, violations: [], documents: [] };
@@ -111,7 +154,7 @@ export class EnforcementService {
         });
         return;
       }
-      const verdict = evaluateEffective(policies, cluster, docNamespace, doc);
+      const verdict = evaluateEffective(policies, cluster, docNamespace, doc, { operation, oldManifest: oldDocuments?.[index] });
       if (!verdict.allowed) result.allowed = false;
       for (const v of verdict.violations) result.violations.push({ documentIndex: index, ...v });
       result.documents.push({ index, kind, name: text(metadata.name), namespace: docNamespace, evaluated: true, allowed: verdict.allowed, note: null });
