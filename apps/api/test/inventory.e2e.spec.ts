@@ -391,6 +391,10 @@ describe('inventory: cloud scopes and clusters (e2e)', () => {
     it('keeps the id and token, re-evaluates enforceability, bumps the version, and audits it with an outbox row', async () => {
       const { cluster, sensorToken } = await register({ name: 'legacy', kubernetesVersion: '1.29.4', sensorVersion: '0.10.0' });
       expect(cluster).toMatchObject({ enforceable: false });
+      const BUNDLE = 'query($c: ID!) { clusterBundle(clusterId: $c) { etag content } }';
+      const oldBundle = (await api.gqlOk<any>(BUNDLE, { c: cluster.id }, owner.token)).clusterBundle;
+      expect(oldBundle.content.enforcement.mode).toBe('AUDIT_ONLY');
+      expect(oldBundle.content.admission).toEqual({ policies: [], bindings: [] });
       const [{ version: v1 }] = await sql('SELECT version FROM cluster WHERE id = $1', [cluster.id]);
       expect(v1).toBe(1);
 
@@ -407,6 +411,11 @@ describe('inventory: cloud scopes and clusters (e2e)', () => {
       });
       const [row] = await sql('SELECT "sensorTokenHash", version FROM cluster WHERE id = $1', [cluster.id]);
       expect(row).toEqual({ sensorTokenHash: sha256(sensorToken), version: 2 });
+      // The upgrade reaches the bundle: it can now carry the admission objects (the default policy's pair of pairs).
+      const newBundle = (await api.gqlOk<any>(BUNDLE, { c: cluster.id }, owner.token)).clusterBundle;
+      expect(newBundle.content.enforcement).toEqual({ mode: 'ENFORCE', reasons: [] });
+      expect(newBundle.content.admission.policies.map((p: any) => p.kind)).toEqual(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicy']);
+      expect(newBundle.etag).not.toBe(oldBundle.etag);
 
       const [audit] = await sql(`SELECT actor, before, after FROM audit_log_entry WHERE "targetId" = $1 AND operation = 'updateCluster'`, [cluster.id]);
       expect(audit).toMatchObject({
