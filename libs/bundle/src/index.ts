@@ -19,6 +19,7 @@ export {
   type EffectivePolicyExplanation,
   type EffectiveRuleExplanation,
   type EffectiveVerdict,
+  type EvaluateOptions,
   type PolicyExplanation,
   type Violation,
 } from './effective-policy';
