@@ -76,13 +76,20 @@ describe('graceful shutdown on SIGTERM (real processes)', () => {
     expect(api.output()).not.toMatch(/Error|unhandled|took longer/i);
   });
 
-  it('the worker closes its queues and exits cleanly', async () => {
-    const worker = await start('apps/worker/src/main.ts', processEnv(await freePort()), /worker started/);
+  it('the worker serves its probes on WORKER_PORT, then closes them and its queues and exits cleanly', async () => {
+    const workerPort = await freePort();
+    const worker = await start('apps/worker/src/main.ts', { ...processEnv(await freePort()), WORKER_PORT: String(workerPort) }, /worker started/);
+    const base = `http://127.0.0.1:${workerPort}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('rampart_process_cpu_seconds_total');
     const done = exited(worker.child);
     worker.child.kill('SIGTERM');
     const { code, signal } = await done;
     expect([0, null]).toContain(code);
     if (code === null) expect(signal).toBe('SIGTERM');
     expect(worker.output()).not.toMatch(/Error|unhandled/i);
+    // The probe port is released: nothing answers there any more.
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });
 });

@@ -34,6 +34,7 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production'], { message: 'must be development, test or production' }).default('development'),
   HOST: z.string().trim().min(1, { message: 'must not be empty' }).default('0.0.0.0'),
   PORT: integer(1, 65535).default(3000),
+  WORKER_PORT: integer(1, 65535).default(3001),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   DATABASE_URL: urlWithProtocol(['postgresql:', 'postgres:']).default(
     'postgresql://rampart_app:rampart_app@127.0.0.1:5432/rampart',
@@ -78,6 +79,8 @@ export interface AppConfig {
   nodeEnv: Parsed['NODE_ENV'];
   host: string;
   port: number;
+  /** Where the worker serves /healthz, /readyz and /metrics (on HOST). */
+  workerPort: number;
   logLevel: Parsed['LOG_LEVEL'];
   databaseUrl: string;
   databasePoolSize: number;
@@ -140,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv: c.NODE_ENV,
     host: c.HOST,
     port: c.PORT,
+    workerPort: c.WORKER_PORT,
     logLevel: c.LOG_LEVEL,
     databaseUrl: c.DATABASE_URL,
     databasePoolSize: c.DATABASE_POOL_SIZE,
