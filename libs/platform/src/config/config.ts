@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { findWorkspaceRoot } from './workspace-root';
 
 // One typed, validated configuration for the API and the worker. Local defaults
 // work against the PostgreSQL/Redis that `npm start` prepares; a bad value stops
@@ -68,7 +69,7 @@ const validated = schema.superRefine((c, ctx) => {
 
 // Relative key-file paths are anchored at the workspace root, not the working
 // directory, so `npm start` and Jest (which may run from elsewhere) share one key.
-const WORKSPACE_ROOT = path.resolve(__dirname, '../../../..');
+const WORKSPACE_ROOT = findWorkspaceRoot();
 
 /** Trailing slashes would make `iss` comparisons and URL joins fragile. */
 const withoutTrailingSlash = (url: string): string => url.replace(/\/+$/, '');
