@@ -16,7 +16,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 # Generates the Prisma client (libs/platform/src/db/generated), then compiles every
 # non-test .ts of apps/ and libs/ to dist/ with SWC (decorator metadata, aliases resolved).
-RUN npm run build
+# `COPY . .` brought the lock file back: the touch marks the install as current, so
+# scripts/prepare.mjs (the migrate service) does not try to reinstall.
+RUN npm run build && touch node_modules/.package-lock.json
 USER node
 
 FROM ${NODE_IMAGE} AS runtime
