@@ -100,4 +100,13 @@ describe('worker /healthz, /readyz, /metrics (real HTTP, real PostgreSQL and Red
     await redisServer.start();
     await eventually(async () => expect((await fetch(`${base}/readyz`)).status).toBe(200));
   });
+
+  // Last: it starts the shutdown of this worker's probe server.
+  it('answers /readyz with 503 once shutdown has begun (jobs draining), while /healthz stays 200', async () => {
+    worker.get(WorkerHttpServer).beforeApplicationShutdown();
+    const res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'unavailable', failing: ['shutting-down'] });
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
 });
