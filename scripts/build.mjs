@@ -53,8 +53,13 @@ const queue = [...files];
 await Promise.all(
   Array.from({ length: 4 }, async () => {
     for (let file = queue.shift(); file; file = queue.shift()) {
-      const { code, map } = await swc.transformFile(path.join(root, file), { ...options, filename: path.join(root, file) });
       const target = path.join(out, file.replace(/\.ts$/, '.js'));
+      const { code, map } = await swc.transformFile(path.join(root, file), {
+        ...options,
+        filename: path.join(root, file),
+        // Relative, so the maps (which embed the sources) do not carry the build machine's paths.
+        sourceFileName: path.relative(path.dirname(target), path.join(root, file)),
+      });
       mkdirSync(path.dirname(target), { recursive: true });
       writeFileSync(target, `${code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
       if (map) writeFileSync(`${target}.map`, map);
