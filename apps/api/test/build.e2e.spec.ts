@@ -35,6 +35,8 @@ describe('the built JavaScript (npm run build) runs as in the container image', 
     PORT: String(port),
     WORKER_PORT: String(workerPort),
     LOG_LEVEL: 'warn',
+    // The first probe opens the database connection; a loaded test machine must not turn that into a 503.
+    READINESS_TIMEOUT_MS: '10000',
     DATABASE_URL: env.current.db.appUrl,
     QUEUE_PREFIX: env.current.redisPrefix,
   });

@@ -78,7 +78,12 @@ describe('graceful shutdown on SIGTERM (real processes)', () => {
 
   it('the worker serves its probes on WORKER_PORT, then closes them and its queues and exits cleanly', async () => {
     const workerPort = await freePort();
-    const worker = await start('apps/worker/src/main.ts', { ...processEnv(await freePort()), WORKER_PORT: String(workerPort) }, /worker started/);
+    const worker = await start(
+      'apps/worker/src/main.ts',
+      // A long readiness timeout: the first probe opens the database connection, slow on a loaded machine.
+      { ...processEnv(await freePort()), WORKER_PORT: String(workerPort), READINESS_TIMEOUT_MS: '10000' },
+      /worker started/,
+    );
     const base = `http://127.0.0.1:${workerPort}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
