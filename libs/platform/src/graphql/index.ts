@@ -5,3 +5,5 @@ export * from './shared-enums';
 export * from './request-loader';
 export * from './graphql.module';
 export * from './argument-check';
+export * from './graphql-observation';
+export * from './graphql-exception.filter';
