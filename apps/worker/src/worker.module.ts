@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import {
   APP_CONFIG,
   type AppConfig,
+  AuditCheckpointService,
   ConfigModule,
   DbModule,
   MetricsModule,
@@ -10,6 +11,8 @@ import {
   RedisModule,
   loggerParams,
 } from '@rampart/platform';
+import { AuditCheckpointProcessor } from './audit/audit-checkpoint.processor';
+import { AuditCheckpointScheduler } from './audit/audit-checkpoint.scheduler';
 import { HousekeepingProcessor } from './housekeeping/housekeeping.processor';
 import { HousekeepingScheduler } from './housekeeping/housekeeping.scheduler';
 
@@ -23,6 +26,6 @@ import { HousekeepingScheduler } from './housekeeping/housekeeping.scheduler';
     QueueModule,
     MetricsModule,
   ],
-  providers: [HousekeepingProcessor, HousekeepingScheduler],
+  providers: [HousekeepingProcessor, HousekeepingScheduler, AuditCheckpointService, AuditCheckpointProcessor, AuditCheckpointScheduler],
 })
 export class WorkerModule {}
