@@ -157,17 +157,19 @@ export class ChainVerifier {
       // Every tenant gets its head with its first entry; without it the next write would fail.
       return { ok: false, entries: this.count, firstBadSeq: lastSeq + 1n, reason: 'the chain head is missing' };
     }
-    if (head.lastSeq !== lastSeq || head.lastHash !== this.prevHash) {
-      const firstBadSeq = head.lastSeq > lastSeq ? lastSeq + 1n : head.lastSeq;
+    if (head.lastSeq > lastSeq) {
+      return { ok: false, entries: this.count, firstBadSeq: lastSeq + 1n, reason: `entries ${lastSeq + 1n}…${head.lastSeq} are missing` };
+    }
+    if (head.lastSeq < lastSeq) {
       return {
         ok: false,
         entries: this.count,
-        firstBadSeq,
-        reason:
-          head.lastSeq > lastSeq
-            ? `entries ${lastSeq + 1n}…${head.lastSeq} are missing`
-            : `the chain head (sequence ${head.lastSeq}) does not match entry ${lastSeq}, the last one`,
+        firstBadSeq: head.lastSeq + 1n,
+        reason: `the chain head (sequence ${head.lastSeq}) is behind the last entry (${lastSeq}): it was moved back`,
       };
+    }
+    if (head.lastHash !== this.prevHash) {
+      return { ok: false, entries: this.count, firstBadSeq: lastSeq, reason: `the chain head (sequence ${head.lastSeq}) does not match entry ${lastSeq}, the last one` };
     }
     return { ok: true, entries: this.count, lastSeq, checkpoint: this.matched };
   }
