@@ -143,6 +143,8 @@ describe('change-log checkpoint job (worker, real Redis and PostgreSQL)', () => 
         NODE_ENV: 'production',
         OIDC_ISSUER_URL: 'https://issuer.example.invalid',
         AUDIT_SIGNING_KEY_FILE: '',
+        // Its own keyspace (still under this file's prefix, so cleaned up): it must not touch the queues above.
+        QUEUE_PREFIX: `${env.current.redisPrefix}:production`,
         LOG_LEVEL: 'silent',
       },
       encoding: 'utf8',
