@@ -128,6 +128,39 @@ describe('change-log checkpoint job (worker, real Redis and PostgreSQL)', () => 
     expect((await checkpoints(tenants[2])).map((r) => r.seq)).toEqual(['1']);
   });
 
+  it('a checkpoint row inserted without the key (by the runtime role) does not stop the tenant being signed', async () => {
+    // What a compromised runtime role can do: insert a checkpoint over a real entry, with a made-up signature.
+    const [entry] = await query<{ hash: string }>(env.current.db.adminUrl, `SELECT hash FROM audit_log_entry WHERE "tenantId" = $1 AND seq = 1`, [tenants[2]]);
+    await append(tenants[2], 1);
+    const forged = Buffer.alloc(64, 9).toString('base64url');
+    await query(
+      env.current.db.appUrl,
+      `BEGIN; SELECT set_config('app.tenant_id', '${tenants[2]}', true);
+       INSERT INTO audit_checkpoint ("tenantId", seq, hash, "signedAt", "keyId", signature)
+       SELECT "tenantId", seq, hash, now(), 'forged-key', '${forged}' FROM audit_log_entry WHERE "tenantId" = '${tenants[2]}' AND seq = 2; COMMIT;`,
+    );
+    // Occupying the head's sequence: refused for now, and said so.
+    expect(await runJob({ tenantId: tenants[2], batchSize: 1 })).toEqual({
+      signed: 0,
+      upToDate: 0,
+      refused: [{ tenantId: tenants[2], reason: 'a checkpoint without a valid signature already occupies sequence 2; the next entry will be signed' }],
+    });
+    await append(tenants[2], 1);
+    // tenants[0] stays refused as long as its altered entry is there.
+    expect(await runJob({ batchSize: 500 })).toEqual({
+      signed: 1,
+      upToDate: 0,
+      refused: [{ tenantId: tenants[0], reason: 'first bad sequence 6 — entry 6 was altered (hash mismatch)' }],
+    });
+    const rows = await checkpoints(tenants[2]);
+    expect(rows.map((r) => ({ seq: r.seq, keyId: r.keyId === 'forged-key' ? 'forged-key' : 'real' }))).toEqual([
+      { seq: '1', keyId: 'real' },
+      { seq: '2', keyId: 'forged-key' },
+      { seq: '3', keyId: 'real' },
+    ]);
+    expect(rows[0].hash).toBe(entry.hash);
+  });
+
   it('signs one tenant on demand', async () => {
     await append(tenants[1], 1);
     expect(await runJob({ tenantId: tenants[1], batchSize: 1 })).toEqual({ signed: 1, upToDate: 0, refused: [] });

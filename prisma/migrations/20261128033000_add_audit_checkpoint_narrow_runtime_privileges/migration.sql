@@ -24,6 +24,22 @@ CREATE TRIGGER audit_checkpoint_append_only BEFORE UPDATE OR DELETE ON "audit_ch
   FOR EACH ROW EXECUTE FUNCTION rampart_refuse_change();
 CREATE TRIGGER audit_checkpoint_no_truncate BEFORE TRUNCATE ON "audit_checkpoint"
   FOR EACH STATEMENT EXECUTE FUNCTION rampart_refuse_change();
+-- A checkpoint names an entry that exists, with its hash. The database cannot check the
+-- signature, but this keeps a stray insert from naming a sequence far ahead, which would
+-- make the tenant look checkpointed (never due again) until its log reached it.
+CREATE FUNCTION rampart_checkpoint_names_entry() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = public, pg_temp
+  AS $$
+  BEGIN
+    IF NOT EXISTS (SELECT 1 FROM "audit_log_entry" e
+                    WHERE e."tenantId" = NEW."tenantId" AND e."seq" = NEW."seq" AND e."hash" = NEW."hash") THEN
+      RAISE EXCEPTION 'a checkpoint must name an existing change-log entry and its hash' USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+  END
+  $$;
+CREATE TRIGGER audit_checkpoint_names_entry BEFORE INSERT ON "audit_checkpoint"
+  FOR EACH ROW EXECUTE FUNCTION rampart_checkpoint_names_entry();
 
 -- A chain head is born at the genesis and only ever advances by one, onto the entry
 -- appended in the same transaction; it is never deleted. Without this a head deleted or

@@ -5,6 +5,8 @@ import { type SignedCheckpoint, checkCheckpointSignature, signCheckpoint } from 
 import type { AuditSigningKey, AuditVerifyKey } from './audit-signing-key';
 
 const PAGE = 5_000;
+/** How far back the signer looks for a checkpoint with a valid signature to continue from. */
+const CHECKPOINTS_SEARCHED = 100;
 /** Long logs stream through in pages; a first checkpoint of a big tenant may take a while. */
 const LONG_TX = { timeout: 600_000 };
 
@@ -66,13 +68,18 @@ export class AuditCheckpointService {
           const tenant = await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } });
           return { tenantId, status: 'refused', reason: tenant ? 'the chain head is missing' : 'no tenant has this id' };
         }
-        const newest = await tx.auditCheckpoint.findFirst({ where: { tenantId }, orderBy: { seq: 'desc' } });
+        // Start from the newest checkpoint whose signature holds. A row someone inserted without the
+        // key is skipped here (audit:verify reports it), so it cannot stop this tenant being signed.
+        const recent = await tx.auditCheckpoint.findMany({ where: { tenantId }, orderBy: { seq: 'desc' }, take: CHECKPOINTS_SEARCHED });
+        const newest = recent.find((c) => checkCheckpointSignature(keys, c) === 'valid');
+        for (const bad of recent.slice(0, newest ? recent.indexOf(newest) : recent.length)) {
+          this.logger.error({ tenantId, seq: bad.seq.toString() }, signatureProblem(bad, checkCheckpointSignature(keys, bad) as 'invalid' | 'unknown-key'));
+        }
+        if (recent.length && !newest) {
+          return { tenantId, status: 'refused', reason: `none of the newest ${recent.length} checkpoint(s) has a valid signature` };
+        }
         if (newest && newest.seq >= head.lastSeq) {
           return newest.seq === head.lastSeq ? { tenantId, status: 'up-to-date' } : { tenantId, status: 'refused', reason: `the chain head (sequence ${head.lastSeq}) is behind the checkpoint of sequence ${newest.seq}` };
-        }
-        if (newest) {
-          const check = checkCheckpointSignature(keys, newest);
-          if (check !== 'valid') return { tenantId, status: 'refused', reason: signatureProblem(newest, check) };
         }
         const verifier = new ChainVerifier({ from: newest ? { seq: newest.seq, hash: newest.hash } : undefined });
         await this.streamEntries(tx, newest?.seq ?? 0n, verifier);
@@ -80,7 +87,13 @@ export class AuditCheckpointService {
         if (!verdict.ok) return { tenantId, status: 'refused', reason: `first bad sequence ${verdict.firstBadSeq} — ${verdict.reason}` };
         signed = signCheckpoint(key, { tenantId, seq: head.lastSeq, hash: head.lastHash });
         // Two workers signing the same head: the first row stays, the second is a no-op.
-        await tx.auditCheckpoint.createMany({ data: [signed], skipDuplicates: true });
+        const { count } = await tx.auditCheckpoint.createMany({ data: [signed], skipDuplicates: true });
+        if (count === 0) {
+          const existing = await tx.auditCheckpoint.findUnique({ where: { tenantId_seq: { tenantId, seq: head.lastSeq } } });
+          signed = undefined;
+          if (existing && checkCheckpointSignature(keys, existing) === 'valid') return { tenantId, status: 'up-to-date' };
+          return { tenantId, status: 'refused', reason: `a checkpoint without a valid signature already occupies sequence ${head.lastSeq}; the next entry will be signed` };
+        }
         return { tenantId, status: 'signed', seq: head.lastSeq };
       },
       LONG_TX,

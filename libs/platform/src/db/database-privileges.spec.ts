@@ -44,6 +44,7 @@ const FUNCTIONS = [
   // Trigger functions: PostgreSQL refuses to call them other than as triggers.
   'rampart_refuse_change()',
   'rampart_chain_head_guard()',
+  'rampart_checkpoint_names_entry()',
 ];
 
 const SCHEMAS: Record<string, string[]> = { public: ['USAGE'] };
@@ -180,9 +181,11 @@ describe('database privileges of the runtime role (catalog)', () => {
       }
     });
 
-    it('cannot change or remove a checkpoint', async () => {
-      await asApp(`INSERT INTO audit_checkpoint ("tenantId", seq, hash, "signedAt", "keyId", signature)
-                   VALUES ('${tenantId}', 0, repeat('0', 64), now(), 'k', 's')`);
+    it('cannot add a checkpoint naming an entry that does not exist, nor change or remove one', async () => {
+      const insert = (seq: number) => `INSERT INTO audit_checkpoint ("tenantId", seq, hash, "signedAt", "keyId", signature)
+                   VALUES ('${tenantId}', ${seq}, repeat('0', 64), now(), 'k', 's')`;
+      await expect(asApp(insert(1000000))).rejects.toThrow(/must name an existing change-log entry/);
+      await query(env.current.db.adminUrl, `BEGIN; SET LOCAL session_replication_role = replica; ${insert(1)}; COMMIT;`);
       await expect(asApp(`UPDATE audit_checkpoint SET signature = 'forged'`)).rejects.toThrow(/permission denied for table audit_checkpoint/);
       await expect(asApp('DELETE FROM audit_checkpoint')).rejects.toThrow(/permission denied for table audit_checkpoint/);
       await expect(asApp('TRUNCATE audit_checkpoint')).rejects.toThrow(/permission denied for table audit_checkpoint/);
