@@ -51,6 +51,15 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
   READINESS_TIMEOUT_MS: integer(50, 60_000).default(1_000),
   HOUSEKEEPING_EVERY_MS: integer(1_000, 86_400_000).default(3_600_000),
+  AUDIT_CHECKPOINT_EVERY_MS: integer(1_000, 86_400_000).default(900_000),
+  AUDIT_SIGNING_KEY_FILE: z.string().trim().min(1, { message: 'must not be empty' }).optional(),
+  AUDIT_VERIFY_KEY: z
+    .string()
+    .trim()
+    .refine((v) => v.split(',').every((k) => /^[A-Za-z0-9_-]{43}$/.test(k.trim()) && Buffer.from(k.trim(), 'base64url').length === 32), {
+      message: 'must be Ed25519 public keys: base64url of 32 bytes (43 characters), separated by commas',
+    })
+    .optional(),
   OIDC_ISSUER_URL: urlWithProtocol(['https:', 'http:']).optional(),
   OIDC_AUDIENCE: z.string().trim().min(1, { message: 'must not be empty' }).default('rampart'),
   OIDC_JWKS_URI: urlWithProtocol(['https:', 'http:']).optional(),
@@ -95,6 +104,15 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   readinessTimeoutMs: number;
   housekeepingEveryMs: number;
+  /** Interval of the job that signs each tenant's change-log head. */
+  auditCheckpointEveryMs: number;
+  /**
+   * Absolute path of the Ed25519 key that signs change-log checkpoints. Outside production
+   * it defaults to a git-ignored file made on first use; in production it must be given.
+   */
+  auditSigningKeyFile?: string;
+  /** Public keys (base64url) checkpoints are verified with; empty: derived from the signing key file. */
+  auditVerifyKeys: string[];
   /** External OpenID Connect issuer; unset means the API is its own (local) issuer outside production. */
   oidcIssuerUrl?: string;
   oidcAudience: string;
@@ -166,6 +184,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     readinessTimeoutMs: c.READINESS_TIMEOUT_MS,
     housekeepingEveryMs: c.HOUSEKEEPING_EVERY_MS,
+    auditCheckpointEveryMs: c.AUDIT_CHECKPOINT_EVERY_MS,
+    // Production never invents a signing key: a key nobody backed up would make the
+    // checkpoints unverifiable after the next deployment.
+    auditSigningKeyFile:
+      c.AUDIT_SIGNING_KEY_FILE || c.NODE_ENV !== 'production'
+        ? path.resolve(WORKSPACE_ROOT, c.AUDIT_SIGNING_KEY_FILE ?? '.rampart/audit-signing-key.pem')
+        : undefined,
+    auditVerifyKeys: c.AUDIT_VERIFY_KEY ? c.AUDIT_VERIFY_KEY.split(',').map((k) => k.trim()) : [],
     // The issuer is compared verbatim with `iss` (some issuers end it with a slash), so it is kept as given.
     oidcIssuerUrl: c.OIDC_ISSUER_URL,
     oidcAudience: c.OIDC_AUDIENCE,
