@@ -74,9 +74,9 @@ export class TenancyService {
   }
 
   /** Tenants where the user holds any role (one cross-tenant read, of the user's own memberships). */
-  async tenantsOf(userId: string) {
+  async tenantsOf(userId: string, memberships?: Membership[]) {
     const seen = new Map<string, { id: string; name: string; createdAt: Date }>();
-    for (const m of await this.access.memberships(userId)) {
+    for (const m of memberships ?? (await this.access.memberships(userId))) {
       if (!seen.has(m.tenantId)) seen.set(m.tenantId, { id: m.tenantId, name: m.tenantName, createdAt: m.tenantCreatedAt });
     }
     return [...seen.values()];

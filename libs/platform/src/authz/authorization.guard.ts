@@ -51,7 +51,8 @@ export class AuthorizationGuard implements CanActivate {
             if (!found) throw AppError.notFound(entry.objectKind);
             return { ...found, isObject: true };
           });
-    req.memberships ??= await this.access.memberships(req.user.id);
+    // Root fields are authorized concurrently: the per-request loader reads the memberships once for all of them.
+    req.memberships ??= await this.access.requestMemberships(req, req.user.id);
     req.grant = decideAccess(req.memberships, target, entry.minRole);
     return true;
   }

@@ -55,6 +55,10 @@ const schema = z.object({
   PUBLIC_URL: urlWithProtocol(['https:', 'http:']).optional(),
   GRAPHQL_MAX_DEPTH: integer(1, 100).default(10),
   GRAPHQL_MAX_COST: integer(1, 10_000_000).default(25_000),
+  GRAPHQL_MAX_ROOT_FIELDS: integer(1, 1_000).default(20),
+  GRAPHQL_MAX_ALIASES: integer(0, 10_000).default(100),
+  GRAPHQL_ROOT_FIELD_COST: integer(0, 100_000).default(100),
+  GRAPHQL_MAX_TOKENS: integer(100, 10_000_000).default(20_000),
 });
 
 const validated = schema.superRefine((c, ctx) => {
@@ -99,6 +103,14 @@ export interface AppConfig {
   graphqlMaxDepth: number;
   /** Highest estimated cost of a GraphQL operation (see graphql/graphql-limits.ts for the model). */
   graphqlMaxCost: number;
+  /** Most root fields (distinct response names, aliases included) one GraphQL operation may select. */
+  graphqlMaxRootFields: number;
+  /** Most aliased fields one GraphQL operation may hold, at any depth. */
+  graphqlMaxAliases: number;
+  /** Cost added per root field on top of its selection (each runs the guards and a resolver of its own). */
+  graphqlRootFieldCost: number;
+  /** Most lexical tokens a GraphQL document may have: parsing stops there. */
+  graphqlMaxTokens: number;
 }
 
 /** Whether the API issues its own development tokens (never in production: config requires an issuer there). */
@@ -156,5 +168,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: withoutTrailingSlash(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`),
     graphqlMaxDepth: c.GRAPHQL_MAX_DEPTH,
     graphqlMaxCost: c.GRAPHQL_MAX_COST,
+    graphqlMaxRootFields: c.GRAPHQL_MAX_ROOT_FIELDS,
+    graphqlMaxAliases: c.GRAPHQL_MAX_ALIASES,
+    graphqlRootFieldCost: c.GRAPHQL_ROOT_FIELD_COST,
+    graphqlMaxTokens: c.GRAPHQL_MAX_TOKENS,
   };
 }
