@@ -9,6 +9,7 @@ import {
   DbModule,
   MetricsModule,
   QueueModule,
+  RateLimitModule,
   RedisModule,
   loggerParams,
   rampartGraphQLModule,
@@ -31,6 +32,8 @@ import { MetricsController } from './metrics/metrics.controller';
     MetricsModule,
     // Authentication first: its global guard sets req.user before the authorization guard reads it.
     AuthModule.forRoot(),
+    // Per-principal budget between the two: only verified callers are charged, before any authorization query.
+    RateLimitModule,
     AuthzModule,
     TenancyModule,
     InventoryModule,

@@ -18,3 +18,4 @@ export * from './auth';
 export * from './graphql';
 export * from './outbox';
 export * from './queue/draining-worker-host';
+export * from './rate-limit';

@@ -1,7 +1,8 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
 import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { AppError } from '../errors/app-error';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { AccessService, type Membership } from './access.service';
 import { accessFor } from './authorization-table';
 import { decideAccess, type AccessGrant } from './decide';
@@ -25,7 +26,11 @@ function argAt(args: Record<string, unknown>, path: string): unknown {
  */
 @Injectable()
 export class AuthorizationGuard implements CanActivate {
-  constructor(private readonly access: AccessService) {}
+  constructor(
+    private readonly access: AccessService,
+    // Absent in applications without Redis (some tests): no tenant budget there.
+    @Optional() private readonly limits?: RateLimitService,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType<GqlContextType>() !== 'graphql') return true;
@@ -53,7 +58,10 @@ export class AuthorizationGuard implements CanActivate {
           });
     // Root fields are authorized concurrently: the per-request loader reads the memberships once for all of them.
     req.memberships ??= await this.access.requestMemberships(req, req.user.id);
-    req.grant = decideAccess(req.memberships, target, entry.minRole);
+    const grant = decideAccess(req.memberships, target, entry.minRole);
+    // The tenant is known only now; charged once per request and tenant, after the caller proved access to it.
+    await this.limits?.enforce(context, 'tenant', grant.tenantId);
+    req.grant = grant;
     return true;
   }
 }

@@ -59,6 +59,10 @@ const schema = z.object({
   GRAPHQL_MAX_ALIASES: integer(0, 10_000).default(100),
   GRAPHQL_ROOT_FIELD_COST: integer(0, 100_000).default(100),
   GRAPHQL_MAX_TOKENS: integer(100, 10_000_000).default(20_000),
+  RATE_LIMIT_WINDOW_MS: integer(1_000, 86_400_000).default(60_000),
+  RATE_LIMIT_PER_IP: integer(1, 10_000_000).default(1_200),
+  RATE_LIMIT_PER_PRINCIPAL: integer(1, 10_000_000).default(600),
+  RATE_LIMIT_PER_TENANT: integer(1, 10_000_000).default(1_200),
 });
 
 const validated = schema.superRefine((c, ctx) => {
@@ -111,6 +115,8 @@ export interface AppConfig {
   graphqlRootFieldCost: number;
   /** Most lexical tokens a GraphQL document may have: parsing stops there. */
   graphqlMaxTokens: number;
+  /** Requests allowed per window: per client IP (before authentication), per authenticated user, per targeted tenant. */
+  rateLimits: { windowMs: number; perIp: number; perPrincipal: number; perTenant: number };
 }
 
 /** Whether the API issues its own development tokens (never in production: config requires an issuer there). */
@@ -172,5 +178,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     graphqlMaxAliases: c.GRAPHQL_MAX_ALIASES,
     graphqlRootFieldCost: c.GRAPHQL_ROOT_FIELD_COST,
     graphqlMaxTokens: c.GRAPHQL_MAX_TOKENS,
+    rateLimits: {
+      windowMs: c.RATE_LIMIT_WINDOW_MS,
+      perIp: c.RATE_LIMIT_PER_IP,
+      perPrincipal: c.RATE_LIMIT_PER_PRINCIPAL,
+      perTenant: c.RATE_LIMIT_PER_TENANT,
+    },
   };
 }

@@ -2,7 +2,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { defaultErrorFormatter } from 'mercurius';
 import type { AppConfig } from '../config/config';
-import { AppError, ErrorCode } from '../errors/app-error';
+import { AppError, ErrorCode, HTTP_STATUS_OF } from '../errors/app-error';
 import { GRAPHQL_VALIDATION_FAILED } from './graphql-limits';
 
 const logger = new Logger('GraphQL');
@@ -99,7 +99,9 @@ export function graphqlErrorFormatter(config: Pick<AppConfig, 'nodeEnv'>): Mercu
     const { statusCode } = defaultErrorFormatter(execution, context);
     const requestId = (context as { reply?: { request?: { id?: string } } } | undefined)?.reply?.request?.id;
     const errors = execution.errors.flatMap(flatten).map((e) => formatGraphQLError(e, requestId, options));
-    return { statusCode, response: { data: execution.data ?? null, errors } };
+    // A spent budget is a 429 (its Retry-After header is set where it was refused), as for REST routes.
+    const limited = errors.some((e) => e.extensions?.code === ErrorCode.RATE_LIMITED);
+    return { statusCode: limited ? HTTP_STATUS_OF.RATE_LIMITED : statusCode, response: { data: execution.data ?? null, errors } };
   };
 }
 
