@@ -19,3 +19,4 @@ export * from './graphql';
 export * from './outbox';
 export * from './queue/draining-worker-host';
 export * from './rate-limit';
+export * from './quota/quota.service';

@@ -13,6 +13,7 @@ import {
   OutboxService,
   Prisma,
   PrismaService,
+  QuotaService,
   type TenantTx,
   decodeCursor,
   pageSize,
@@ -134,6 +135,7 @@ export class PoliciesService implements DefaultPolicyProvisioner {
     private readonly audit: AuditLogService,
     private readonly outbox: OutboxService,
     private readonly repo: PoliciesRepository,
+    private readonly quotas: QuotaService,
   ) {}
 
   ruleCatalog(): readonly RuleDefinition[] {
@@ -189,6 +191,8 @@ export class PoliciesService implements DefaultPolicyProvisioner {
       rules: normalizeRules(input.rules),
     };
     return this.prisma.withTenant(tenantId, async (tx) => {
+      await this.quotas.lockTenantCreations(tx);
+      this.quotas.assertRoom('policiesPerTenant', await this.repo.countLive(tx));
       await this.assertScopeInTenant(tx, fields.scope);
       let row: PolicyRow;
       try {

@@ -11,6 +11,7 @@ import {
   type VisibleCloudScopes,
   Prisma,
   PrismaService,
+  QuotaService,
   type Role,
   decodeCursor,
   pageSize,
@@ -47,6 +48,7 @@ export class TenancyService {
     private readonly access: AccessService,
     private readonly audit: AuditLogService,
     private readonly repo: TenancyRepository,
+    private readonly quotas: QuotaService,
   ) {}
 
   async createTenant(caller: Caller, rawName: string) {
@@ -54,6 +56,8 @@ export class TenancyService {
     if (name.length < 1 || name.length > 100) throw AppError.badInput('input.name', 'must be 1 to 100 characters');
     const id = randomUUID();
     return this.prisma.withTenant(id, async (tx) => {
+      await this.quotas.lockUserTenantCreations(tx, caller.actor.userId!);
+      this.quotas.assertRoom('tenantsPerUser', await this.repo.countOwnedTenants(tx, caller.actor.userId!));
       const tenant = await this.repo.createTenant(tx, name);
       const owner = await this.repo.createAssignment(tx, {
         userId: caller.actor.userId!,

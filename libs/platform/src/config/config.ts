@@ -63,6 +63,10 @@ const schema = z.object({
   RATE_LIMIT_PER_IP: integer(1, 10_000_000).default(1_200),
   RATE_LIMIT_PER_PRINCIPAL: integer(1, 10_000_000).default(600),
   RATE_LIMIT_PER_TENANT: integer(1, 10_000_000).default(1_200),
+  QUOTA_TENANTS_PER_USER: integer(1, 1_000_000).default(25),
+  QUOTA_CLOUD_SCOPES_PER_TENANT: integer(1, 1_000_000).default(500),
+  QUOTA_CLUSTERS_PER_TENANT: integer(1, 1_000_000).default(5_000),
+  QUOTA_POLICIES_PER_TENANT: integer(1, 1_000_000).default(200),
 });
 
 const validated = schema.superRefine((c, ctx) => {
@@ -117,6 +121,8 @@ export interface AppConfig {
   graphqlMaxTokens: number;
   /** Requests allowed per window: per client IP (before authentication), per authenticated user, per targeted tenant. */
   rateLimits: { windowMs: number; perIp: number; perPrincipal: number; perTenant: number };
+  /** Most of each kind of object one user or tenant may have (see quota/quota.service.ts). */
+  quotas: { tenantsPerUser: number; cloudScopesPerTenant: number; clustersPerTenant: number; policiesPerTenant: number };
 }
 
 /** Whether the API issues its own development tokens (never in production: config requires an issuer there). */
@@ -183,6 +189,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       perIp: c.RATE_LIMIT_PER_IP,
       perPrincipal: c.RATE_LIMIT_PER_PRINCIPAL,
       perTenant: c.RATE_LIMIT_PER_TENANT,
+    },
+    quotas: {
+      tenantsPerUser: c.QUOTA_TENANTS_PER_USER,
+      cloudScopesPerTenant: c.QUOTA_CLOUD_SCOPES_PER_TENANT,
+      clustersPerTenant: c.QUOTA_CLUSTERS_PER_TENANT,
+      policiesPerTenant: c.QUOTA_POLICIES_PER_TENANT,
     },
   };
 }
