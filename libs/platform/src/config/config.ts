@@ -63,6 +63,7 @@ const schema = z.object({
   RATE_LIMIT_PER_IP: integer(1, 10_000_000).default(1_200),
   RATE_LIMIT_PER_PRINCIPAL: integer(1, 10_000_000).default(600),
   RATE_LIMIT_PER_TENANT: integer(1, 10_000_000).default(1_200),
+  METRICS_TOKEN: z.string().trim().min(32, { message: 'must be at least 32 characters' }).optional(),
   QUOTA_TENANTS_PER_USER: integer(1, 1_000_000).default(25),
   QUOTA_CLOUD_SCOPES_PER_TENANT: integer(1, 1_000_000).default(500),
   QUOTA_CLUSTERS_PER_TENANT: integer(1, 1_000_000).default(5_000),
@@ -121,6 +122,8 @@ export interface AppConfig {
   graphqlMaxTokens: number;
   /** Requests allowed per window: per client IP (before authentication), per authenticated user, per targeted tenant. */
   rateLimits: { windowMs: number; perIp: number; perPrincipal: number; perTenant: number };
+  /** Bearer token a Prometheus scraper must present at /metrics (in production /metrics is closed without one). */
+  metricsToken?: string;
   /** Most of each kind of object one user or tenant may have (see quota/quota.service.ts). */
   quotas: { tenantsPerUser: number; cloudScopesPerTenant: number; clustersPerTenant: number; policiesPerTenant: number };
 }
@@ -136,6 +139,8 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+const SECRETS = new Set(['METRICS_TOKEN']);
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'not set';
@@ -155,7 +160,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name} ${issue.message} (${describeValue(input[name])})`;
+      // A secret is never echoed, not even a wrong one.
+      const shown = SECRETS.has(name) ? `got ${input[name]?.length ?? 0} characters` : describeValue(input[name]);
+      return `${name} ${issue.message} (${shown})`;
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
@@ -190,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       perPrincipal: c.RATE_LIMIT_PER_PRINCIPAL,
       perTenant: c.RATE_LIMIT_PER_TENANT,
     },
+    metricsToken: c.METRICS_TOKEN,
     quotas: {
       tenantsPerUser: c.QUOTA_TENANTS_PER_USER,
       cloudScopesPerTenant: c.QUOTA_CLOUD_SCOPES_PER_TENANT,
