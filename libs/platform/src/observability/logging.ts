@@ -5,10 +5,19 @@ import type { AppConfig } from '../config/config';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The caller's x-request-id when it is safe to log, else a new UUID. */
+// Fastify (request.id: the response header, the change log, error bodies) and pino-http
+// (every log line) each ask for the id of the same raw request: one answer for both, or a
+// refused header would give the log one random UUID and the change log another.
+const assigned = new WeakMap<IncomingMessage, string>();
+
+/** The caller's x-request-id when it is safe to log and store (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. */
 export function requestIdFor(req: IncomingMessage): string {
+  const known = assigned.get(req);
+  if (known) return known;
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  assigned.set(req, id);
+  return id;
 }
 
 /** pino options shared by the API and the worker: JSON lines, a request id on every HTTP log line. */
