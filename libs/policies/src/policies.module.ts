@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { AuditModule, DEFAULT_POLICY_PROVISIONER } from '@rampart/platform';
+import { AuditModule, DEFAULT_POLICY_PROVISIONER, QuotaModule } from '@rampart/platform';
 import { PoliciesResolver } from './graphql/policies.resolver';
 import { TenantPoliciesResolver } from './graphql/tenant-policies.resolver';
 import { PoliciesRepository } from './policies.repository';
@@ -11,7 +11,7 @@ import { PoliciesService } from './policies.service';
  */
 @Global()
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, QuotaModule],
   providers: [
     PoliciesRepository,
     PoliciesService,

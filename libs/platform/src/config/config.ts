@@ -71,6 +71,19 @@ const schema = z.object({
   EVALUATION_THREADS: integer(1, 256).optional(),
   EVALUATION_QUEUE_SIZE: integer(0, 100_000).default(32),
   EVALUATION_TIMEOUT_MS: integer(1, 600_000).default(2_000),
+  GRAPHQL_MAX_ROOT_FIELDS: integer(1, 1_000).default(20),
+  GRAPHQL_MAX_ALIASES: integer(0, 10_000).default(100),
+  GRAPHQL_ROOT_FIELD_COST: integer(0, 100_000).default(100),
+  GRAPHQL_MAX_TOKENS: integer(100, 10_000_000).default(20_000),
+  RATE_LIMIT_WINDOW_MS: integer(1_000, 86_400_000).default(60_000),
+  RATE_LIMIT_PER_IP: integer(1, 10_000_000).default(1_200),
+  RATE_LIMIT_PER_PRINCIPAL: integer(1, 10_000_000).default(600),
+  RATE_LIMIT_PER_TENANT: integer(1, 10_000_000).default(1_200),
+  METRICS_TOKEN: z.string().trim().min(32, { message: 'must be at least 32 characters' }).optional(),
+  QUOTA_TENANTS_PER_USER: integer(1, 1_000_000).default(25),
+  QUOTA_CLOUD_SCOPES_PER_TENANT: integer(1, 1_000_000).default(500),
+  QUOTA_CLUSTERS_PER_TENANT: integer(1, 1_000_000).default(5_000),
+  QUOTA_POLICIES_PER_TENANT: integer(1, 1_000_000).default(200),
 });
 
 const validated = schema.superRefine((c, ctx) => {
@@ -134,6 +147,20 @@ export interface AppConfig {
   evaluationQueueSize: number;
   /** Running time allowed to one evaluation task before its thread is stopped. */
   evaluationTimeoutMs: number;
+  /** Most root fields (distinct response names, aliases included) one GraphQL operation may select. */
+  graphqlMaxRootFields: number;
+  /** Most aliased fields one GraphQL operation may hold, at any depth. */
+  graphqlMaxAliases: number;
+  /** Cost added per root field on top of its selection (each runs the guards and a resolver of its own). */
+  graphqlRootFieldCost: number;
+  /** Most lexical tokens a GraphQL document may have: parsing stops there. */
+  graphqlMaxTokens: number;
+  /** Requests allowed per window: per client IP (before authentication), per authenticated user, per targeted tenant. */
+  rateLimits: { windowMs: number; perIp: number; perPrincipal: number; perTenant: number };
+  /** Bearer token a Prometheus scraper must present at /metrics (in production /metrics is closed without one). */
+  metricsToken?: string;
+  /** Most of each kind of object one user or tenant may have (see quota/quota.service.ts). */
+  quotas: { tenantsPerUser: number; cloudScopesPerTenant: number; clustersPerTenant: number; policiesPerTenant: number };
 }
 
 /** Whether the API issues its own development tokens (never in production: config requires an issuer there). */
@@ -147,6 +174,8 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+const SECRETS = new Set(['METRICS_TOKEN']);
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'not set';
@@ -166,7 +195,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name} ${issue.message} (${describeValue(input[name])})`;
+      // A secret is never echoed, not even a wrong one.
+      const shown = SECRETS.has(name) ? `got ${input[name]?.length ?? 0} characters` : describeValue(input[name]);
+      return `${name} ${issue.message} (${shown})`;
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
@@ -205,5 +236,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     evaluationThreads: c.EVALUATION_THREADS ?? Math.max(1, availableParallelism() - 1),
     evaluationQueueSize: c.EVALUATION_QUEUE_SIZE,
     evaluationTimeoutMs: c.EVALUATION_TIMEOUT_MS,
+    graphqlMaxRootFields: c.GRAPHQL_MAX_ROOT_FIELDS,
+    graphqlMaxAliases: c.GRAPHQL_MAX_ALIASES,
+    graphqlRootFieldCost: c.GRAPHQL_ROOT_FIELD_COST,
+    graphqlMaxTokens: c.GRAPHQL_MAX_TOKENS,
+    rateLimits: {
+      windowMs: c.RATE_LIMIT_WINDOW_MS,
+      perIp: c.RATE_LIMIT_PER_IP,
+      perPrincipal: c.RATE_LIMIT_PER_PRINCIPAL,
+      perTenant: c.RATE_LIMIT_PER_TENANT,
+    },
+    metricsToken: c.METRICS_TOKEN,
+    quotas: {
+      tenantsPerUser: c.QUOTA_TENANTS_PER_USER,
+      cloudScopesPerTenant: c.QUOTA_CLOUD_SCOPES_PER_TENANT,
+      clustersPerTenant: c.QUOTA_CLUSTERS_PER_TENANT,
+      policiesPerTenant: c.QUOTA_POLICIES_PER_TENANT,
+    },
   };
 }
