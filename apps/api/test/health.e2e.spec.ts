@@ -1,19 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DisposableRedisServer, useTestEnvironment } from '@rampart/testing';
+import { DisposableRedisServer, eventually, useTestEnvironment } from '@rampart/testing';
 import request from 'supertest';
 import { createApp } from '../src/create-app';
-
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 describe('health, readiness, metrics, GraphQL (e2e)', () => {
   useTestEnvironment();

@@ -1,21 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { HousekeepingJobName, MetricsService, QueueName, ReadinessService, loadConfig, redisOptions } from '@rampart/platform';
-import { DisposableRedisServer, useTestEnvironment } from '@rampart/testing';
+import { DisposableRedisServer, eventually, useTestEnvironment } from '@rampart/testing';
 import { Queue, QueueEvents } from 'bullmq';
 import { createWorker } from '../src/create-worker';
 import { WorkerHttpServer } from '../src/http/worker-http.server';
-
-async function eventually(check: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 // The worker module as production builds it, its probe server over real HTTP, a private
 // Redis this file may stop. The real process (WORKER_PORT, SIGTERM) is in shutdown.e2e.spec.ts.

@@ -4,3 +4,4 @@ export * from './test-environment';
 export * from './redis-server';
 export * from './test-api';
 export * from './test-process';
+export * from './eventually';

@@ -2,13 +2,13 @@ import 'reflect-metadata';
 import {
   AuditCheckpointService,
   type CheckpointOutcome,
-  ConfigError,
   PrismaService,
   auditSigningKey,
   auditVerifyKeys,
   loadConfig,
   publicKeyText,
 } from '@rampart/platform';
+import { UsageError, runCommand, tenantOption } from './command';
 
 /**
  * `npm run audit:checkpoint -- [--tenant <id>]`: signs change-log heads now, as the
@@ -17,20 +17,18 @@ import {
  * Exit codes: 0 done, 1 a tenant's log did not verify (nothing signed for it), 2 usage or configuration error.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const USAGE = 'usage: npm run audit:checkpoint -- [--tenant <tenant id (UUID)>] [--public-key]';
-
-class UsageError extends Error {}
 
 function parse(argv: string[]): { tenantId?: string; publicKey: boolean } {
   const out: { tenantId?: string; publicKey: boolean } = { publicKey: false };
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    if (arg === '--public-key') out.publicKey = true;
-    else if (arg === '--tenant' || arg.startsWith('--tenant=')) {
-      const value = arg === '--tenant' ? argv[++i] : arg.slice('--tenant='.length);
-      if (!value || !UUID.test(value)) throw new UsageError(USAGE);
-      out.tenantId = value;
+  for (let i = 0; i < argv.length; ) {
+    const tenant = tenantOption(argv, i, USAGE);
+    if (tenant) {
+      out.tenantId = tenant.tenantId;
+      i += tenant.taken;
+    } else if (argv[i] === '--public-key') {
+      out.publicKey = true;
+      i += 1;
     } else throw new UsageError(USAGE);
   }
   return out;
@@ -68,11 +66,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    if (error instanceof UsageError || error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-    else process.stderr.write(`audit:checkpoint failed: ${error instanceof Error ? error.message : error}\n`);
-    process.exit(2);
-  },
-);
+runCommand('audit:checkpoint', main);

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { AuditCheckpointService, ConfigError, PrismaService, auditVerifyKeys, loadConfig } from '@rampart/platform';
+import { AuditCheckpointService, PrismaService, auditVerifyKeys, loadConfig } from '@rampart/platform';
+import { UsageError, runCommand, tenantOption } from './command';
 
 /**
  * `npm run audit:verify -- --tenant <id>`: recomputes a tenant's hash chain, checks it
@@ -8,15 +9,12 @@ import { AuditCheckpointService, ConfigError, PrismaService, auditVerifyKeys, lo
  * Exit codes: 0 intact, 1 broken (or no such tenant), 2 usage, configuration or connection error.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-class UsageError extends Error {}
+const USAGE = 'usage: npm run audit:verify -- --tenant <tenant id (UUID)>';
 
 function tenantArgument(argv: string[]): string {
-  const i = argv.indexOf('--tenant');
-  const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--tenant='))?.slice('--tenant='.length);
-  if (!value || !UUID.test(value)) throw new UsageError('usage: npm run audit:verify -- --tenant <tenant id (UUID)>');
-  return value;
+  const tenant = argv.length > 0 && argv.length <= 2 ? tenantOption(argv, 0, USAGE) : null;
+  if (!tenant || tenant.taken !== argv.length) throw new UsageError(USAGE);
+  return tenant.tenantId;
 }
 
 async function main(): Promise<number> {
@@ -57,11 +55,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    if (error instanceof UsageError || error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-    else process.stderr.write(`audit:verify failed: ${error instanceof Error ? error.message : error}\n`);
-    process.exit(2);
-  },
-);
+runCommand('audit:verify', main);

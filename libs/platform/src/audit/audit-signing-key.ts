@@ -1,6 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createKeyFileOnce, readKeyFileText } from '../secrets/key-file';
 import { type AppConfig, ConfigError } from '../config/config';
 
 // The checkpoint key lives outside the database on purpose: whoever can rewrite the
@@ -53,30 +52,16 @@ export async function loadAuditSigningKey(file: string, { create }: { create: bo
       `Invalid configuration: AUDIT_SIGNING_KEY_FILE ${file} does not exist (create it once with \`openssl genpkey -algorithm ed25519 -out ${file}\`, mode 0600)`,
     );
   }
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const { privateKey } = generateKeyPairSync('ed25519');
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temp, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
-  try {
-    await link(temp, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
+  await createKeyFileOnce(file, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string);
   const stored = await readKeyFile(file);
   if (!stored) throw new Error(`Audit signing key file ${file} vanished while it was being created`);
   return stored;
 }
 
 async function readKeyFile(file: string): Promise<AuditSigningKey | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readKeyFileText(file);
+  if (text === undefined) return undefined;
   try {
     const privateKey = createPrivateKey(text);
     if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`expected an Ed25519 private key, got ${privateKey.asymmetricKeyType}`);

@@ -1,6 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject, randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createKeyFileOnce, readKeyFileText } from '../secrets/key-file';
 
 /** The local issuer's signing key, as kept on disk and in memory. */
 export interface LocalIssuerKey {
@@ -26,32 +25,18 @@ export async function loadOrCreateLocalIssuerKey(file: string): Promise<LocalIss
   const existing = await readKeyFile(file);
   if (existing) return existing;
 
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privateJwk = privateKey.export({ format: 'jwk' });
   const content: KeyFile = { kid: thumbprint(privateJwk), privateJwk };
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temp, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-  try {
-    await link(temp, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
+  await createKeyFileOnce(file, `${JSON.stringify(content, null, 2)}\n`);
   const stored = await readKeyFile(file);
   if (!stored) throw new Error(`Local issuer key file ${file} vanished while it was being created`);
   return stored;
 }
 
 async function readKeyFile(file: string): Promise<LocalIssuerKey | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readKeyFileText(file);
+  if (text === undefined) return undefined;
   try {
     const parsed = JSON.parse(text) as Partial<KeyFile>;
     if (typeof parsed.kid !== 'string' || parsed.privateJwk?.kty !== 'RSA' || typeof parsed.privateJwk.d !== 'string') {
