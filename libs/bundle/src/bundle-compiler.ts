@@ -16,8 +16,8 @@ import {
   type ValidatingAdmissionPolicy,
   type ValidatingAdmissionPolicyBinding,
 } from '@rampart/rules';
-import { canonicalJson } from './canonical-json';
-import { deepFreeze, enabledRules, LruCache, policyFingerprint } from './policy-cache';
+import { canonicalJson, deepFreeze } from '@rampart/common';
+import { enabledRules, LruCache, policyFingerprint } from './policy-cache';
 import { policyCoversCluster, systemNamespaces } from './scope';
 import type { BundleCluster, BundlePolicy, NamespaceOptions, PolicyAction } from './types';
 

@@ -12,6 +12,7 @@ import {
   childPage,
   CursorKey,
   decodeCursor,
+  isUuid,
   pageSize,
   toConnection,
 } from '@rampart/platform';
@@ -20,8 +21,6 @@ import { decodeCreatedKey } from './created-key';
 import { normaliseClusterName, normaliseVersion } from './inventory-input';
 import { type Distribution, InventoryRepository } from './inventory.repository';
 import { hashSensorToken, newSensorToken } from './sensor-token';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type ClusterRow = NonNullable<Awaited<ReturnType<InventoryRepository['findLiveCluster']>>>;
 
@@ -125,7 +124,7 @@ export class ClusterService {
   ): Promise<Connection<ClusterView>> {
     const size = pageSize(q.first);
     const after = q.after ? decodeCreatedKey(q.after) : null;
-    if (q.cloudScopeId && !UUID.test(q.cloudScopeId)) throw AppError.badInput('cloudScopeId', 'must be a UUID');
+    if (q.cloudScopeId && !isUuid(q.cloudScopeId)) throw AppError.badInput('cloudScopeId', 'must be a UUID');
     let scopes = visible;
     if (q.cloudScopeId) scopes = visible === null || visible.includes(q.cloudScopeId) ? [q.cloudScopeId] : [];
     const rows = await this.prisma.withTenant(tenantId, (tx) =>

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { canonicalJson } from '@rampart/bundle';
+import { canonicalJson } from '@rampart/common';
 import {
   type Visibility,
   notFoundError,

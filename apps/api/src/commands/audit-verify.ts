@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { ChainVerifier, ConfigError, type JsonValue, PrismaClient, loadConfig } from '@rampart/platform';
+import { ChainVerifier, ConfigError, type JsonValue, PrismaClient, isUuid, loadConfig } from '@rampart/platform';
 
 /**
  * `npm run audit:verify -- --tenant <id>`: recomputes a tenant's hash chain and
@@ -9,12 +9,11 @@ import { ChainVerifier, ConfigError, type JsonValue, PrismaClient, loadConfig } 
  */
 
 const PAGE = 5_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function tenantArgument(argv: string[]): string {
   const i = argv.indexOf('--tenant');
   const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--tenant='))?.slice('--tenant='.length);
-  if (!value || !UUID.test(value)) {
+  if (!value || !isUuid(value)) {
     process.stderr.write('usage: npm run audit:verify -- --tenant <tenant id (UUID)>\n');
     process.exit(2);
   }
