@@ -19,16 +19,16 @@ spec:
 
 const EFFECTIVE = `query($c: ID!, $ns: String!) {
   effectivePolicy(clusterId: $c, namespace: $ns) {
-    namespace systemNamespace canDeny blockingPolicyIds auditingPolicyIds summary
+    namespace systemNamespace canDeny enforceable notEnforceableReasons blockingPolicyIds auditingPolicyIds summary
     appliedPolicies { policyId policyName action applies reason rules { ruleId parameters } }
     notAppliedPolicies { policyId reason }
     rules { ruleId action policies { policyId action parameters } }
   }
 }`;
-const EVALUATE = `query($c: ID!, $ns: String!, $m: String!) {
-  evaluateManifest(clusterId: $c, namespace: $ns, manifest: $m) {
+const EVALUATE = `query($c: ID!, $ns: String!, $m: String!, $op: ManifestOperation, $old: String) {
+  evaluateManifest(clusterId: $c, namespace: $ns, manifest: $m, operation: $op, oldManifest: $old) {
     allowed
-    violations { documentIndex policyId policyName ruleId action message path }
+    violations { documentIndex policyId policyName ruleId action policyAction preExisting message path }
     documents { index kind name namespace evaluated allowed note }
   }
 }`;
@@ -43,6 +43,8 @@ describe('effective policy, dry run and bundle (e2e)', () => {
   const scopeB = randomUUID();
   const clusterA = randomUUID();
   const clusterB = randomUUID();
+  // Kubernetes 1.29 and sensor 0.10: can only audit (policy semantics rule 6).
+  const clusterOld = randomUUID();
   const defaultPolicy = randomUUID();
   const blockPayments = randomUUID();
   const sql = (text: string, params: unknown[] = []) => query(env.current.db.adminUrl, text, params);
@@ -65,12 +67,12 @@ describe('effective policy, dry run and bundle (e2e)', () => {
     for (const [id, ext] of [[scopeA, '111111111111'], [scopeB, '222222222222']]) {
       await sql(`INSERT INTO cloud_scope ("tenantId", id, provider, "externalId", "displayName", "updatedAt") VALUES ($1, $2, 'AWS', $3, $3, now())`, [tenantId, id, ext]);
     }
-    for (const [id, scope] of [[clusterA, scopeA], [clusterB, scopeB]]) {
+    for (const [id, scope, k8s, sensor] of [[clusterA, scopeA, '1.30.0', '0.11.0'], [clusterB, scopeB, '1.30.0', '0.11.0'], [clusterOld, scopeA, '1.29.4', '0.10.0']]) {
       await sql(
         `INSERT INTO cluster ("tenantId", id, "cloudScopeId", name, distribution, "kubernetesVersion", "sensorVersion",
            "misconfigurationPoliciesEnabled", "sensorTokenHash", "credentialRotatedAt", "updatedAt")
-         VALUES ($1, $2, $3, $4, 'EKS', '1.30.0', '0.11.0', true, $5, now(), now())`,
-        [tenantId, id, scope, `c-${id.slice(0, 8)}`, randomUUID()],
+         VALUES ($1, $2, $3, $4, 'EKS', $6, $7, true, $5, now(), now())`,
+        [tenantId, id, scope, `c-${id.slice(0, 8)}`, randomUUID(), k8s, sensor],
       );
     }
     await insertPolicy(defaultPolicy, 'Default K8s misconfiguration rule', 'AUDIT', true, [[], [], []], allRules);
@@ -159,7 +161,9 @@ describe('effective policy, dry run and bundle (e2e)', () => {
     expect(first.etag).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(first.content).toMatchObject({ apiVersion: 'rampart.io/v1', kind: 'PolicyBundle', clusterId: clusterA, etag: first.etag });
     expect(first.content.policies.map((p: any) => p.id).sort()).toEqual([blockPayments, defaultPolicy].sort());
-    expect(first.content.admission.policies.length).toBe(2);
+    expect(first.content.enforcement).toEqual({ mode: 'ENFORCE', reasons: [] });
+    // Two policies, each as a pair for introduced violations and a pair for pre-existing ones.
+    expect(first.content.admission.policies.length).toBe(4);
     const binding = first.content.admission.bindings.find((b: any) => b.spec.validationActions.includes('Deny'));
     expect(binding.spec.matchResources.namespaceSelector.matchExpressions[0]).toMatchObject({ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['payments'] });
 
@@ -171,6 +175,68 @@ describe('effective policy, dry run and bundle (e2e)', () => {
     await sql(`UPDATE policy SET action = 'AUDIT', version = version + 1 WHERE id = $1`, [blockPayments]);
     const changed = (await api.gqlOk<any>(BUNDLE, { c: clusterA }, owner.token)).clusterBundle;
     expect(changed.etag).not.toBe(first.etag);
+    // Back to BLOCK for the tests below.
+    await sql(`UPDATE policy SET action = 'BLOCK', version = version + 1 WHERE id = $1`, [blockPayments]);
+  });
+
+  it('a dry run of an UPDATE denies only what the update newly breaks; pre-existing violations are AUDIT', async () => {
+    const scaled = PRIVILEGED.replace('spec:\n  template:', 'spec:\n  replicas: 0\n  template:');
+    expect(scaled).not.toBe(PRIVILEGED);
+    const kept = (await api.gqlOk<any>(EVALUATE, { c: clusterA, ns: 'payments', m: scaled, op: 'UPDATE', old: PRIVILEGED }, owner.token)).evaluateManifest;
+    expect(kept.allowed).toBe(true);
+    expect(kept.violations.filter((v: any) => v.policyId === blockPayments)).toEqual([
+      expect.objectContaining({ ruleId: 'privileged-containers', action: 'AUDIT', policyAction: 'BLOCK', preExisting: true }),
+    ]);
+
+    const compliant = PRIVILEGED.replace('privileged: true', 'privileged: false');
+    const broken = (await api.gqlOk<any>(EVALUATE, { c: clusterA, ns: 'payments', m: PRIVILEGED, op: 'UPDATE', old: compliant }, owner.token)).evaluateManifest;
+    expect(broken.allowed).toBe(false);
+    expect(broken.violations.filter((v: any) => v.policyId === blockPayments)).toEqual([
+      expect.objectContaining({ ruleId: 'privileged-containers', action: 'BLOCK', policyAction: 'BLOCK', preExisting: false }),
+    ]);
+
+    // CREATE stays the default, and says preExisting: false.
+    const created = (await api.gqlOk<any>(EVALUATE, { c: clusterA, ns: 'payments', m: scaled }, owner.token)).evaluateManifest;
+    expect(created.allowed).toBe(false);
+    expect(created.violations.every((v: any) => v.preExisting === false)).toBe(true);
+  });
+
+  it('an UPDATE dry run refuses a missing, unparsable or mismatched oldManifest, naming it', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ op: 'UPDATE' }, /required when operation is UPDATE/],
+      [{ op: 'UPDATE', old: 'kind: Deployment\nmetadata:\n  name: [unclosed\n' }, /line \d+, column \d+/],
+      [{ op: 'UPDATE', old: `${PRIVILEGED}---\n${PRIVILEGED}` }, /has 2 document\(s\) but manifest has 1/],
+      [{ op: 'UPDATE', old: PRIVILEGED.replace('kind: Deployment', 'kind: StatefulSet') }, /StatefulSet/],
+      [{ op: 'UPDATE', old: PRIVILEGED.replace('name: web', 'name: api') }, /named api/],
+      [{ old: PRIVILEGED }, /only read when operation is UPDATE/],
+    ];
+    for (const [vars, message] of cases) {
+      const r = await api.gql(EVALUATE, { c: clusterA, ns: 'payments', m: PRIVILEGED, ...vars }, owner.token);
+      expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'oldManifest' });
+      expect(r.errors?.[0].message).toMatch(message);
+    }
+  });
+
+  it('a cluster that cannot enforce says it can only audit and why, everywhere', async () => {
+    const e = (await api.gqlOk<any>(EFFECTIVE, { c: clusterOld, ns: 'payments' }, owner.token)).effectivePolicy;
+    expect(e.canDeny).toBe(false);
+    expect(e.enforceable).toBe(false);
+    expect(e.blockingPolicyIds).toEqual([blockPayments]);
+    expect(e.notEnforceableReasons).toEqual([
+      'Kubernetes 1.29.4 is older than 1.30; ValidatingAdmissionPolicy is enabled by default only from Kubernetes 1.30, so upgrade the cluster.',
+      'Sensor 0.10.0 is older than 0.11; upgrade the sensor to 0.11 or later.',
+    ]);
+    expect(e.summary).toMatch(/can only audit/);
+
+    const bundle = (await api.gqlOk<any>(BUNDLE, { c: clusterOld }, owner.token)).clusterBundle;
+    expect(bundle.content.enforcement).toEqual({ mode: 'AUDIT_ONLY', reasons: e.notEnforceableReasons });
+    // Kubernetes 1.29 serves no admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy: none is shipped.
+    expect(bundle.content.admission).toEqual({ policies: [], bindings: [] });
+    expect(bundle.content.policies.map((p: any) => p.id).sort()).toEqual([blockPayments, defaultPolicy].sort());
+
+    const dryRun = (await api.gqlOk<any>(EVALUATE, { c: clusterOld, ns: 'payments', m: PRIVILEGED }, owner.token)).evaluateManifest;
+    expect(dryRun.allowed).toBe(true);
+    expect(dryRun.violations.find((v: any) => v.policyId === blockPayments)).toMatchObject({ action: 'AUDIT', policyAction: 'BLOCK', preExisting: false });
   });
 
   it('a deregistered cluster is not found', async () => {

@@ -14,6 +14,7 @@ const CLUSTER_FIELDS = `id name cloudScopeId distribution kubernetesVersion sens
 const REGISTER = `mutation($input: RegisterClusterInput!) { registerCluster(input: $input) { sensorToken cluster { ${CLUSTER_FIELDS} } } }`;
 const ROTATE = `mutation($id: ID!) { rotateClusterCredential(clusterId: $id) { sensorToken cluster { id credentialRotatedAt } } }`;
 const DEREGISTER = 'mutation($id: ID!) { deregisterCluster(id: $id) { id deregisteredAt } }';
+const UPDATE_CLUSTER = `mutation($input: UpdateClusterInput!) { updateCluster(input: $input) { version ${CLUSTER_FIELDS} } }`;
 const CLUSTER = `query($id: ID!) { cluster(id: $id) { ${CLUSTER_FIELDS} } }`;
 const TENANT_CLUSTERS = `query($id: ID!, $first: Int, $after: String, $scope: ID, $all: Boolean) {
   tenant(id: $id) { clusters(first: $first, after: $after, cloudScopeId: $scope, includeDeregistered: $all) {
@@ -55,14 +56,18 @@ describe('inventory: cloud scopes and clusters (e2e)', () => {
       .onboardCloudScope;
   }
 
+  // The managed Kubernetes of each cloud (a distribution must match its cloud scope's provider).
+  const DISTRIBUTION_OF: Record<string, string> = { AZURE: 'AKS', AWS: 'EKS', GCP: 'GKE' };
+
   async function register(input: Record<string, unknown>, token = owner.token) {
+    const [scope] = await sql('SELECT provider FROM cloud_scope WHERE id = $1', [input.cloudScopeId ?? scopeId]);
     const data = await api.gqlOk<any>(
       REGISTER,
       {
         input: {
           cloudScopeId: scopeId,
           name: clusterName(),
-          distribution: 'AKS',
+          distribution: DISTRIBUTION_OF[String(scope?.provider)] ?? 'AKS',
           kubernetesVersion: '1.30.2',
           sensorVersion: '0.11.0',
           misconfigurationPoliciesEnabled: true,
@@ -285,14 +290,16 @@ describe('inventory: cloud scopes and clusters (e2e)', () => {
     [{ name: 'prod_1' }, 'input.name'],
     [{ name: 'a'.repeat(64) }, 'input.name'],
     [{ kubernetesVersion: 'latest' }, 'input.kubernetesVersion'],
-    [{ kubernetesVersion: '1.30' }, 'input.kubernetesVersion'],
+    [{ kubernetesVersion: '1.30.x' }, 'input.kubernetesVersion'],
+    [{ distribution: 'EKS' }, 'input.distribution'],
+    [{ distribution: 'GKE' }, 'input.distribution'],
     [{ sensorVersion: 'v0.x' }, 'input.sensorVersion'],
     [{ sensorVersion: '' }, 'input.sensorVersion'],
   ])('registerCluster rejects %p naming %s and stores nothing', async (input, field) => {
     const before = await counts();
     const result = await api.gql(
       REGISTER,
-      { input: { cloudScopeId: scopeId, name: clusterName(), distribution: 'EKS', kubernetesVersion: '1.30.2', sensorVersion: '0.11.0', misconfigurationPoliciesEnabled: true, ...input } },
+      { input: { cloudScopeId: scopeId, name: clusterName(), distribution: 'AKS', kubernetesVersion: '1.30.2', sensorVersion: '0.11.0', misconfigurationPoliciesEnabled: true, ...input } },
       owner.token,
     );
     expect(result.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field });
@@ -305,7 +312,7 @@ describe('inventory: cloud scopes and clusters (e2e)', () => {
     const before = await counts();
     const dup = await api.gql(
       REGISTER,
-      { input: { cloudScopeId: scopeId, name: 'shared-name', distribution: 'EKS', kubernetesVersion: '1.30.2', sensorVersion: '0.11.0', misconfigurationPoliciesEnabled: true } },
+      { input: { cloudScopeId: scopeId, name: 'shared-name', distribution: 'AKS', kubernetesVersion: '1.30.2', sensorVersion: '0.11.0', misconfigurationPoliciesEnabled: true } },
       owner.token,
     );
     expect(dup.errors?.[0].extensions).toEqual({ code: 'CONFLICT', field: 'input.name' });
@@ -317,12 +324,17 @@ describe('inventory: cloud scopes and clusters (e2e)', () => {
   });
 
   it('accepts distribution-suffixed versions and compares them as their release', async () => {
-    const { cluster } = await register({ distribution: 'EKS', kubernetesVersion: 'v1.30.2-eks-123', sensorVersion: 'v0.11.3' });
+    const aws = await onboard({ displayName: 'AWS' });
+    const { cluster } = await register({ cloudScopeId: aws.id, distribution: 'EKS', kubernetesVersion: 'v1.30.2-eks-123', sensorVersion: 'v0.11.3' });
     expect(cluster).toMatchObject({ kubernetesVersion: '1.30.2-eks-123', sensorVersion: '0.11.3', enforceable: true });
+    // A bare major.minor is its first patch release.
+    const short = await register({ kubernetesVersion: '1.30', sensorVersion: 'v0.11' });
+    expect(short.cluster).toMatchObject({ kubernetesVersion: '1.30.0', sensorVersion: '0.11.0', enforceable: true });
   });
 
   it('says exactly why a cluster is not enforceable, for each unmet prerequisite', async () => {
-    const old = await register({ kubernetesVersion: '1.29.6-gke.1000', distribution: 'GKE' });
+    const gcp = await onboard({ provider: 'GCP', externalId: `contoso-${randomBytes(3).toString('hex')}`, displayName: 'GCP' });
+    const old = await register({ cloudScopeId: gcp.id, kubernetesVersion: '1.29.6-gke.1000', distribution: 'GKE' });
     expect(old.cluster).toMatchObject({
       enforceable: false,
       notEnforceableReasons: [
@@ -344,6 +356,134 @@ describe('inventory: cloud scopes and clusters (e2e)', () => {
     expect(seen.cluster).toMatchObject({
       enforceable: false,
       notEnforceableReasons: ['The plan is not enabled on cloud scope "No plan"; enable it to enforce policies there.'],
+    });
+  });
+
+  it('refuses a distribution that does not run in the cloud scope’s cloud, storing nothing', async () => {
+    const aws = await onboard({ displayName: 'Mismatch' });
+    const before = await counts();
+    for (const [cloudScopeId, distribution, message] of [
+      [scopeId, 'EKS', 'EKS runs in an AWS account, but the cloud scope is an Azure subscription; a cluster there is AKS'],
+      [aws.id, 'AKS', 'AKS runs in an Azure subscription, but the cloud scope is an AWS account; a cluster there is EKS'],
+      [aws.id, 'GKE', 'GKE runs in a GCP project, but the cloud scope is an AWS account; a cluster there is EKS'],
+    ]) {
+      const r = await api.gql(
+        REGISTER,
+        { input: { cloudScopeId, name: clusterName(), distribution, kubernetesVersion: '1.30.2', sensorVersion: '0.11.0', misconfigurationPoliciesEnabled: true } },
+        owner.token,
+      );
+      expect(r.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.distribution' });
+      expect(r.errors?.[0].message).toContain(message);
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  describe('updateCluster records an upgrade in place', () => {
+    const input = (id: string, over: Record<string, unknown> = {}) => ({
+      id,
+      name: 'upgraded',
+      kubernetesVersion: '1.30',
+      sensorVersion: '0.11.2',
+      misconfigurationPoliciesEnabled: true,
+      ...over,
+    });
+
+    it('keeps the id and token, re-evaluates enforceability, bumps the version, and audits it with an outbox row', async () => {
+      const { cluster, sensorToken } = await register({ name: 'legacy', kubernetesVersion: '1.29.4', sensorVersion: '0.10.0' });
+      expect(cluster).toMatchObject({ enforceable: false });
+      const BUNDLE = 'query($c: ID!) { clusterBundle(clusterId: $c) { etag content } }';
+      const oldBundle = (await api.gqlOk<any>(BUNDLE, { c: cluster.id }, owner.token)).clusterBundle;
+      expect(oldBundle.content.enforcement.mode).toBe('AUDIT_ONLY');
+      expect(oldBundle.content.admission).toEqual({ policies: [], bindings: [] });
+      const [{ version: v1 }] = await sql('SELECT version FROM cluster WHERE id = $1', [cluster.id]);
+      expect(v1).toBe(1);
+
+      const { updateCluster: after } = await api.gqlOk<any>(UPDATE_CLUSTER, { input: input(cluster.id, { expectedVersion: 1 }) }, owner.token);
+      expect(after).toMatchObject({
+        id: cluster.id,
+        version: 2,
+        name: 'upgraded',
+        kubernetesVersion: '1.30.0',
+        sensorVersion: '0.11.2',
+        enforceable: true,
+        notEnforceableReasons: [],
+        createdAt: cluster.createdAt,
+      });
+      const [row] = await sql('SELECT "sensorTokenHash", version FROM cluster WHERE id = $1', [cluster.id]);
+      expect(row).toEqual({ sensorTokenHash: sha256(sensorToken), version: 2 });
+      // The upgrade reaches the bundle: it can now carry the admission objects (the default policy's pair of pairs).
+      const newBundle = (await api.gqlOk<any>(BUNDLE, { c: cluster.id }, owner.token)).clusterBundle;
+      expect(newBundle.content.enforcement).toEqual({ mode: 'ENFORCE', reasons: [] });
+      expect(newBundle.content.admission.policies.map((p: any) => p.kind)).toEqual(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicy']);
+      expect(newBundle.etag).not.toBe(oldBundle.etag);
+
+      const [audit] = await sql(`SELECT actor, before, after FROM audit_log_entry WHERE "targetId" = $1 AND operation = 'updateCluster'`, [cluster.id]);
+      expect(audit).toMatchObject({
+        actor: owner.email,
+        before: { name: 'legacy', kubernetesVersion: '1.29.4', sensorVersion: '0.10.0', version: 1 },
+        after: { name: 'upgraded', kubernetesVersion: '1.30.0', sensorVersion: '0.11.2', version: 2 },
+      });
+      const outbox = await sql(`SELECT payload FROM outbox_event WHERE type = 'cluster.changed' AND payload->>'operation' = 'updateCluster' AND payload->>'clusterId' = $1`, [cluster.id]);
+      expect(outbox).toEqual([{ payload: { clusterId: cluster.id, cloudScopeId: scopeId, operation: 'updateCluster', tenantId } }]);
+
+      // Switching policies off makes it audit-only again; no expectedVersion means "overwrite".
+      const off = await api.gqlOk<any>(UPDATE_CLUSTER, { input: input(cluster.id, { misconfigurationPoliciesEnabled: false }) }, owner.token);
+      expect(off.updateCluster).toMatchObject({ version: 3, enforceable: false });
+    });
+
+    it('a stale expectedVersion is a CONFLICT and changes nothing', async () => {
+      const { cluster } = await register({});
+      await api.gqlOk(UPDATE_CLUSTER, { input: input(cluster.id, { name: clusterName(), expectedVersion: 1 }) }, owner.token);
+      const before = await counts();
+      const [row] = await sql('SELECT * FROM cluster WHERE id = $1', [cluster.id]);
+      const stale = await api.gql(UPDATE_CLUSTER, { input: input(cluster.id, { name: clusterName(), expectedVersion: 1 }) }, owner.token);
+      expect(stale.errors?.[0].extensions).toEqual({ code: 'CONFLICT', field: 'input.expectedVersion' });
+      expect(stale.errors?.[0].message).toMatch(/version 2, not expectedVersion 1/);
+      expect(await counts()).toEqual(before);
+      expect(await sql('SELECT * FROM cluster WHERE id = $1', [cluster.id])).toEqual([row]);
+    });
+
+    it.each([
+      [{ name: 'Prod' }, 'input.name'],
+      [{ kubernetesVersion: 'latest' }, 'input.kubernetesVersion'],
+      [{ kubernetesVersion: '1.30.x' }, 'input.kubernetesVersion'],
+      [{ sensorVersion: '' }, 'input.sensorVersion'],
+    ])('refuses %p naming %s and stores nothing', async (over, field) => {
+      const { cluster } = await register({});
+      const before = await counts();
+      const [row] = await sql('SELECT * FROM cluster WHERE id = $1', [cluster.id]);
+      const r = await api.gql(UPDATE_CLUSTER, { input: input(cluster.id, over) }, owner.token);
+      expect(r.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field });
+      expect(await counts()).toEqual(before);
+      expect(await sql('SELECT * FROM cluster WHERE id = $1', [cluster.id])).toEqual([row]);
+    });
+
+    it('a name taken by another live cluster of the scope is a CONFLICT', async () => {
+      const a = await register({});
+      const b = await register({});
+      const r = await api.gql(UPDATE_CLUSTER, { input: input(b.cluster.id, { name: a.cluster.name }) }, owner.token);
+      expect(r.errors?.[0].extensions).toEqual({ code: 'CONFLICT', field: 'input.name' });
+    });
+
+    it('another tenant’s or a deregistered cluster is NOT_FOUND; a reader is FORBIDDEN; nothing changes', async () => {
+      const theirs = await register({ cloudScopeId: foreignScopeId }, outsider.token);
+      const mine = await register({});
+      await api.gqlOk(DEREGISTER, { id: mine.cluster.id }, owner.token);
+      const reader = await api.signUp('reader');
+      await api.gqlOk(
+        'mutation($input: AssignRoleInput!) { assignRole(input: $input) { id } }',
+        { input: { tenantId, principalEmail: reader.email, role: 'SECURITY_READER' } },
+        owner.token,
+      );
+      const live = await register({});
+      const before = await counts();
+      const rows = await sql('SELECT * FROM cluster WHERE id = ANY($1::uuid[]) ORDER BY id', [[theirs.cluster.id, mine.cluster.id, live.cluster.id]]);
+      expect(outcomeOf(await api.gql(UPDATE_CLUSTER, { input: input(theirs.cluster.id) }, owner.token))).toBe('NOT_FOUND');
+      expect(outcomeOf(await api.gql(UPDATE_CLUSTER, { input: input(mine.cluster.id) }, owner.token))).toBe('NOT_FOUND');
+      expect(outcomeOf(await api.gql(UPDATE_CLUSTER, { input: input(live.cluster.id) }, reader.token))).toBe('FORBIDDEN');
+      expect(outcomeOf(await api.gql(UPDATE_CLUSTER, { input: input(live.cluster.id) }, outsider.token))).toBe('NOT_FOUND');
+      expect(await counts()).toEqual(before);
+      expect(await sql('SELECT * FROM cluster WHERE id = ANY($1::uuid[]) ORDER BY id', [[theirs.cluster.id, mine.cluster.id, live.cluster.id]])).toEqual(rows);
     });
   });
 

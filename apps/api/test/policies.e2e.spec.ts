@@ -247,6 +247,8 @@ describe('policies (e2e)', () => {
       ['rules over the policy size', 'BAD_USER_INPUT', 'input.rules', () => ({ rules: [{ ruleId: 'trusted-registries', enabled: true, parameters: { allowedPatterns: Array.from({ length: 200 }, (_, i) => `${i}/${'p'.repeat(396)}`) } }] })],
       ['parameters not an object', 'BAD_USER_INPUT', 'input.rules[0].parameters', () => ({ rules: [{ ruleId: 'capabilities', enabled: true, parameters: 'all' }] })],
       ['trusted registries on without patterns', 'BAD_USER_INPUT', 'input.rules[0].parameters.allowedPatterns', () => ({ rules: [{ ruleId: 'trusted-registries', enabled: true }] })],
+      ['a regular expression as registry pattern', 'BAD_USER_INPUT', 'input.rules[0].parameters.allowedPatterns[1]', () => ({ rules: [{ ruleId: 'trusted-registries', enabled: true, parameters: { allowedPatterns: ['ghcr.io/acme/**', '^myacr\\.azurecr\\.io/.*$'] } }] })],
+      ['an unknown capability', 'BAD_USER_INPUT', 'input.rules[0].parameters.allowedCapabilities[0]', () => ({ rules: [{ ruleId: 'capabilities', enabled: true, parameters: { allowedCapabilities: ['NET_RAWW'] } }] })],
     ];
 
     it.each(cases)('createPolicy: %s → %s %s', async (_what, code, field, input) => {
@@ -261,6 +263,22 @@ describe('policies (e2e)', () => {
       const result = await api.gql(UPDATE, { input: { id: existing.id, expectedVersion: existing.version, ...input() } }, owner.token);
       expect(result.errors?.[0].extensions).toEqual({ code, field });
       expect(await counts()).toEqual(before);
+    });
+
+    it('a regular-expression registry pattern is refused with the glob to write instead; capability names are normalised', async () => {
+      const regex = await api.gql(
+        CREATE,
+        { input: { tenantId, name: 'Registries', action: 'BLOCK', rules: [{ ruleId: 'trusted-registries', enabled: true, parameters: { allowedPatterns: ['^myacr\\.azurecr\\.io/.*$'] } }] } },
+        owner.token,
+      );
+      expect(regex.errors?.[0].message).toContain('write "myacr.azurecr.io/**" instead');
+      const caps = await api.gqlOk<any>(
+        CREATE,
+        { input: { tenantId, name: 'Capabilities', action: 'AUDIT', rules: [{ ruleId: 'capabilities', enabled: true, parameters: { allowedCapabilities: ['cap_net_raw', 'CAP_NET_RAW', 'chown'] } }] } },
+        owner.token,
+      );
+      const [row] = await sql(`SELECT rules FROM policy WHERE id = $1`, [caps.createPolicy.id]);
+      expect((row.rules as any[]).find((r) => r.ruleId === 'capabilities').parameters).toEqual({ allowedCapabilities: ['NET_RAW', 'CHOWN'], requireDropAll: false });
     });
 
     it('updatePolicy: a taken name → CONFLICT input.name; a wrong version → CONFLICT input.expectedVersion; nothing stored', async () => {

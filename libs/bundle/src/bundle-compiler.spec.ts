@@ -42,7 +42,8 @@ describe('compileBundle', () => {
   const bundle = compileBundle(cluster, POLICIES, { version: 7 });
 
   it('has the shape of API.md', () => {
-    expect(Object.keys(bundle).sort()).toEqual(['admission', 'apiVersion', 'clusterId', 'etag', 'kind', 'policies', 'version']);
+    expect(Object.keys(bundle).sort()).toEqual(['admission', 'apiVersion', 'clusterId', 'enforcement', 'etag', 'kind', 'policies', 'version']);
+    expect(bundle.enforcement).toEqual({ mode: 'ENFORCE', reasons: [] });
     expect(bundle).toMatchObject({ apiVersion: 'rampart.io/v1', kind: 'PolicyBundle', clusterId: 'c-prod', version: 7 });
     expect(bundle.etag).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
@@ -71,13 +72,21 @@ describe('compileBundle', () => {
     ]);
   });
 
-  it('renders one ValidatingAdmissionPolicy and binding per carried policy', () => {
-    expect(bundle.admission.policies.map((p) => p.metadata?.name)).toEqual(['rampart-default', 'rampart-payments']);
+  it('renders two ValidatingAdmissionPolicy + binding pairs per carried policy: introduced and pre-existing violations', () => {
+    expect(bundle.admission.policies.map((p) => p.metadata?.name)).toEqual([
+      'rampart-default',
+      'rampart-default.pre-existing',
+      'rampart-payments',
+      'rampart-payments.pre-existing',
+    ]);
     expect(bundle.admission.bindings.map((b) => [b.spec?.policyName, b.spec?.validationActions])).toEqual([
       ['rampart-default', ['Audit', 'Warn']],
+      ['rampart-default.pre-existing', ['Audit', 'Warn']],
       ['rampart-payments', ['Deny']],
+      // A BLOCK policy records what an UPDATE's old object already broke, and never denies it.
+      ['rampart-payments.pre-existing', ['Audit', 'Warn']],
     ]);
-    expect(bundle.admission.bindings[1].spec?.matchResources?.namespaceSelector).toEqual({
+    expect(bundle.admission.bindings[2].spec?.matchResources?.namespaceSelector).toEqual({
       matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['kube-system', 'payments'] }],
     });
     expect(bundle.admission.bindings[0].spec?.matchResources?.namespaceSelector?.matchExpressions?.[0]).toMatchObject({
@@ -90,6 +99,29 @@ describe('compileBundle', () => {
     const custom = compileBundle(cluster, POLICIES, { version: 1, namespaces: { sensorNamespace: 'security' } });
     expect(custom.policies[0].namespaces.exclude).toEqual(['kube-node-lease', 'kube-public', 'kube-system', 'security']);
     expect(custom.etag).not.toBe(bundle.etag);
+  });
+
+  describe('a cluster that can only audit (policy semantics rule 6)', () => {
+    const reasons = ['Kubernetes 1.29.4 is older than 1.30; upgrade the cluster.'];
+    const auditOnly: BundleCluster = { ...cluster, enforcement: { mode: 'AUDIT_ONLY', reasons } };
+    const compiled = compileBundle(auditOnly, POLICIES, { version: 3 });
+
+    it('says so in the bundle and carries no admission object its API server could not accept', () => {
+      expect(compiled.enforcement).toEqual({ mode: 'AUDIT_ONLY', reasons });
+      expect(compiled.admission).toEqual({ policies: [], bindings: [] });
+      expect(JSON.stringify(compiled)).not.toContain('admissionregistration.k8s.io');
+      // The Rampart-form policies stay, so the sensor can still audit.
+      expect(compiled.policies.map((p) => p.id)).toEqual(['default', 'payments']);
+    });
+
+    it('serialises canonically, matches the reference compiler, and differs from the enforcing bundle', () => {
+      expect(serializeBundle(compiled).toString()).toBe(canonicalJson(compiled));
+      expect(serializeBundle(compiled).toString()).toBe(canonicalJson(compileBundleReference(auditOnly, POLICIES, { version: 3 })));
+      expect(compiled.etag).toBe(bundleEtag(compiled));
+      expect(compiled.etag).not.toBe(compileBundle(cluster, POLICIES, { version: 3 }).etag);
+      // Sharing the policy set with an enforcing cluster does not leak its admission objects.
+      expect(compileBundle({ ...auditOnly, id: 'c-prod-2' }, POLICIES, { version: 1 }).admission.policies).toEqual([]);
+    });
   });
 
   it('compiles an empty bundle when no policy covers the cluster', () => {

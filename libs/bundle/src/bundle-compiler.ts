@@ -1,6 +1,12 @@
 // The per-cluster policy bundle (API.md, "Bundle (JSON)"): the policies whose cloud
 // scope and cluster scope cover the cluster, in Rampart's form and as
-// ValidatingAdmissionPolicy + binding, identified by the SHA-256 of its canonical JSON.
+// ValidatingAdmissionPolicy + binding pairs, identified by the SHA-256 of its canonical
+// JSON. `enforcement` tells the sensor whether the cluster can deny; a cluster that can
+// only audit (policy semantics rule 6) gets no admission objects at all: below
+// Kubernetes 1.30 the API server does not serve admissionregistration.k8s.io/v1
+// ValidatingAdmissionPolicy, and for the other reasons (old sensor, policies disabled,
+// plan off) nothing should be installed that could deny. The sensor audits such a
+// cluster from the Rampart-form policies.
 //
 // One worker compiles bundles for thousands of clusters from the same few dozen
 // policies, so everything that depends only on a policy (validation, CEL rendering,
@@ -19,7 +25,7 @@ import {
 import { canonicalJson, deepFreeze } from '@rampart/common';
 import { enabledRules, LruCache, policyFingerprint } from './policy-cache';
 import { policyCoversCluster, systemNamespaces } from './scope';
-import type { BundleCluster, BundlePolicy, NamespaceOptions, PolicyAction } from './types';
+import { enforcementOf, type BundleCluster, type BundlePolicy, type ClusterEnforcement, type NamespaceOptions, type PolicyAction } from './types';
 
 export const BUNDLE_API_VERSION = 'rampart.io/v1';
 export const BUNDLE_KIND = 'PolicyBundle';
@@ -43,6 +49,8 @@ export interface PolicyBundle {
   apiVersion: typeof BUNDLE_API_VERSION;
   kind: typeof BUNDLE_KIND;
   clusterId: string;
+  /** Whether the cluster can deny; AUDIT_ONLY bundles carry no admission objects. */
+  enforcement: ClusterEnforcement;
   version: number;
   /** `sha256:<hex>` of the canonical JSON of everything but version and etag. */
   etag: string;
@@ -74,11 +82,11 @@ export interface BundleCompiler {
   compile(cluster: BundleCluster, policies: readonly BundlePolicy[], options: CompileBundleOptions): PolicyBundle;
 }
 
-/** Rampart form + admission objects of one policy, or undefined when it enables no rule. */
+/** Rampart form + admission objects (main pair, then pre-existing pair) of one policy, or undefined when it enables no rule. */
 export function renderBundlePolicy(
   policy: BundlePolicy,
   options: NamespaceOptions = {},
-): { document: BundlePolicyDocument; admission: { policy: ValidatingAdmissionPolicy; binding: ValidatingAdmissionPolicyBinding } } | undefined {
+): { document: BundlePolicyDocument; admission: { policies: ValidatingAdmissionPolicy[]; bindings: ValidatingAdmissionPolicyBinding[] } } | undefined {
   const rules = enabledRules(policy);
   // Kubernetes rejects a ValidatingAdmissionPolicy without validations, and it would check nothing.
   if (rules.length === 0) return undefined;
@@ -92,11 +100,14 @@ export function renderBundlePolicy(
     namespaces,
     rules: rules.map((rule) => ({ id: rule.id, parameters: rule.parameters })),
   };
-  const admission = renderAdmissionPolicy(
+  const rendered = renderAdmissionPolicy(
     { id: policy.id, name: policy.name, action: policy.action, namespaces: { include: [...include], exclude: [...namespaces.exclude] }, rules: document.rules },
     { sensorNamespace: options.sensorNamespace },
   );
-  return { document, admission };
+  return {
+    document,
+    admission: { policies: [rendered.policy, rendered.preExistingPolicy], bindings: [rendered.binding, rendered.preExistingBinding] },
+  };
 }
 
 /** `"sha256:" + hex SHA-256` of the canonical JSON of everything but version and etag. */
@@ -133,12 +144,15 @@ export function compileBundleReference(cluster: BundleCluster, policies: readonl
     .filter((r) => r !== undefined)
     .sort((a, b) => byId(a.document, b.document));
   checkUniqueIds(rendered.map((r) => r.document));
+  const enforcement = enforcementOf(cluster);
+  const admitting = enforcement.mode === 'ENFORCE' ? rendered : [];
   const content: BundleContent = {
     apiVersion: BUNDLE_API_VERSION,
     kind: BUNDLE_KIND,
     clusterId: cluster.id,
+    enforcement: { mode: enforcement.mode, reasons: [...enforcement.reasons] },
     policies: rendered.map((r) => r.document),
-    admission: { policies: rendered.map((r) => r.admission.policy), bindings: rendered.map((r) => r.admission.binding) },
+    admission: { policies: admitting.flatMap((r) => r.admission.policies), bindings: admitting.flatMap((r) => r.admission.bindings) },
   };
   return { ...content, version: options.version, etag: bundleEtag(content) };
 }
@@ -151,17 +165,20 @@ interface RenderedPolicy {
   serial: number;
   id: string;
   document: BundlePolicyDocument;
-  policy: ValidatingAdmissionPolicy;
-  binding: ValidatingAdmissionPolicyBinding;
+  policies: readonly ValidatingAdmissionPolicy[];
+  bindings: readonly ValidatingAdmissionPolicyBinding[];
   documentJson: Buffer;
-  policyJson: Buffer;
-  bindingJson: Buffer;
+  /** The canonical JSON of each of `policies`, comma-joined. */
+  policiesJson: Buffer;
+  bindingsJson: Buffer;
 }
 
 interface PolicySet {
   members: readonly RenderedPolicy[];
   documents: readonly BundlePolicyDocument[];
   admission: PolicyBundle['admission'];
+  /** Whether the admission objects are left out (AUDIT_ONLY). */
+  auditOnly: boolean;
   /** Hash state after `…,"clusterId":`; copied, never updated, per cluster. */
   prefix: Hash;
   /** `,"kind":…,"policies":[…]}`: everything after the cluster id. */
@@ -172,6 +189,7 @@ const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
 const OPEN_BINDINGS = utf8('{"admission":{"bindings":[');
 const OPEN_POLICIES = utf8('],"policies":[');
 const BEFORE_CLUSTER_ID = utf8(`]},"apiVersion":${JSON.stringify(BUNDLE_API_VERSION)},"clusterId":`);
+const ENFORCEMENT = utf8(',"enforcement":');
 const OPEN_DOCUMENTS = utf8(`,"kind":${JSON.stringify(BUNDLE_KIND)},"policies":[`);
 const COMMA = utf8(',');
 
@@ -207,33 +225,35 @@ export function createBundleCompiler(options: BundleCompilerOptions = {}): Bundl
               serial: nextSerial++,
               id: policy.id,
               document: deepFreeze(r.document),
-              policy: deepFreeze(r.admission.policy),
-              binding: deepFreeze(r.admission.binding),
+              policies: deepFreeze(r.admission.policies),
+              bindings: deepFreeze(r.admission.bindings),
               documentJson: utf8(canonicalJson(r.document)),
-              policyJson: utf8(canonicalJson(r.admission.policy)),
-              bindingJson: utf8(canonicalJson(r.admission.binding)),
+              policiesJson: utf8(r.admission.policies.map((p) => canonicalJson(p)).join(',')),
+              bindingsJson: utf8(r.admission.bindings.map((b) => canonicalJson(b)).join(',')),
             };
       rendered.set(key, entry);
     }
     return entry === NO_RULES ? undefined : entry;
   }
 
-  function policySet(members: RenderedPolicy[]): PolicySet {
-    const key = members.map((m) => m.serial).join(',');
+  function policySet(members: RenderedPolicy[], auditOnly: boolean): PolicySet {
+    const key = `${auditOnly ? 'A' : 'E'}${members.map((m) => m.serial).join(',')}`;
     let set = sets.get(key);
     if (set === undefined) {
+      const admitting = auditOnly ? [] : members;
       const prefix = createHash('sha256');
       prefix.update(OPEN_BINDINGS);
-      for (const part of joined(members.map((m) => m.bindingJson))) prefix.update(part);
+      for (const part of joined(admitting.map((m) => m.bindingsJson))) prefix.update(part);
       prefix.update(OPEN_POLICIES);
-      for (const part of joined(members.map((m) => m.policyJson))) prefix.update(part);
+      for (const part of joined(admitting.map((m) => m.policiesJson))) prefix.update(part);
       prefix.update(BEFORE_CLUSTER_ID);
       set = {
         members,
+        auditOnly,
         documents: Object.freeze(members.map((m) => m.document)),
         admission: Object.freeze({
-          policies: Object.freeze(members.map((m) => m.policy)),
-          bindings: Object.freeze(members.map((m) => m.binding)),
+          policies: Object.freeze(admitting.flatMap((m) => m.policies)),
+          bindings: Object.freeze(admitting.flatMap((m) => m.bindings)),
         }),
         prefix,
         suffix: Buffer.concat([OPEN_DOCUMENTS, ...joined(members.map((m) => m.documentJson)), utf8(']}')]),
@@ -255,12 +275,21 @@ export function createBundleCompiler(options: BundleCompilerOptions = {}): Bundl
       }
       members.sort(byId);
       checkUniqueIds(members);
-      const set = policySet(members);
-      const digest = set.prefix.copy().update(JSON.stringify(cluster.id)).update(set.suffix).digest('hex');
+      const given = enforcementOf(cluster);
+      const enforcement: ClusterEnforcement = deepFreeze({ mode: given.mode, reasons: [...given.reasons] });
+      const set = policySet(members, enforcement.mode !== 'ENFORCE');
+      const digest = set.prefix
+        .copy()
+        .update(JSON.stringify(cluster.id))
+        .update(ENFORCEMENT)
+        .update(canonicalJson(enforcement))
+        .update(set.suffix)
+        .digest('hex');
       const bundle: PolicyBundle = Object.freeze({
         apiVersion: BUNDLE_API_VERSION,
         kind: BUNDLE_KIND,
         clusterId: cluster.id,
+        enforcement,
         version: compileOptions.version,
         etag: `sha256:${digest}`,
         policies: set.documents,
@@ -289,13 +318,14 @@ export function serializeBundle(bundle: PolicyBundle): Buffer {
   const set = compiledBundles.get(bundle);
   if (set === undefined) return utf8(canonicalJson(bundle));
   // The bundle is frozen and so is everything it shares, so the cached fragments still describe it.
+  const admitting = set.auditOnly ? [] : set.members;
   return Buffer.concat([
     OPEN_BINDINGS,
-    ...joined(set.members.map((m) => m.bindingJson)),
+    ...joined(admitting.map((m) => m.bindingsJson)),
     OPEN_POLICIES,
-    ...joined(set.members.map((m) => m.policyJson)),
+    ...joined(admitting.map((m) => m.policiesJson)),
     BEFORE_CLUSTER_ID,
-    utf8(`${JSON.stringify(bundle.clusterId)},"etag":${JSON.stringify(bundle.etag)}`),
+    utf8(`${JSON.stringify(bundle.clusterId)},"enforcement":${canonicalJson(bundle.enforcement)},"etag":${JSON.stringify(bundle.etag)}`),
     OPEN_DOCUMENTS,
     ...joined(set.members.map((m) => m.documentJson)),
     utf8(`],"version":${JSON.stringify(bundle.version)}}`),

@@ -83,11 +83,30 @@ describe('effectivePolicy', () => {
   it('states the combined verdict', () => {
     expect(explained.verdict).toEqual({
       canDeny: true,
+      enforceable: true,
+      notEnforceableReasons: [],
       blockingPolicyIds: ['payments-block'],
       auditingPolicyIds: ['default'],
       summary:
-        'A request is denied when any enabled rule of the BLOCK policy payments-block fails. ' +
-        "Every failing (policy, rule) pair of the 2 applicable policies is recorded as a violation with that policy's action.",
+        'A request is denied when any enabled rule of the BLOCK policy payments-block fails, except on an UPDATE whose old object ' +
+        'already failed that rule (recorded as AUDIT, so existing violations never stall a rollout). ' +
+        'Every failing (policy, rule) pair of the 2 applicable policies is recorded as a violation with the action taken.',
+    });
+  });
+
+  it('says a cluster that cannot enforce can only audit, and why', () => {
+    const reasons = ['Kubernetes 1.29.4 is older than 1.30; upgrade the cluster.', 'Sensor 0.10.0 is older than 0.11; upgrade the sensor.'];
+    const auditOnly = { ...cluster, enforcement: { mode: 'AUDIT_ONLY' as const, reasons } };
+    expect(effectivePolicy(POLICIES, auditOnly, 'payments').verdict).toEqual({
+      canDeny: false,
+      enforceable: false,
+      notEnforceableReasons: reasons,
+      blockingPolicyIds: ['payments-block'],
+      auditingPolicyIds: ['default'],
+      summary:
+        'Cluster c-prod can only audit, so every request is admitted: Kubernetes 1.29.4 is older than 1.30; upgrade the cluster. ' +
+        'Sensor 0.10.0 is older than 0.11; upgrade the sensor. The BLOCK policy payments-block is recorded as AUDIT here. ' +
+        'Every failing (policy, rule) pair of the 2 applicable policies is recorded as a violation with action AUDIT.',
     });
   });
 
@@ -104,6 +123,8 @@ describe('effectivePolicy', () => {
   it('says when nothing is checked, and when nothing can be denied', () => {
     expect(effectivePolicy(POLICIES, cluster, 'kube-public').verdict).toEqual({
       canDeny: false,
+      enforceable: true,
+      notEnforceableReasons: [],
       blockingPolicyIds: [],
       auditingPolicyIds: [],
       summary: 'Nothing is checked in namespace kube-public of cluster c-prod: every request is admitted and no violation is recorded.',
@@ -138,6 +159,8 @@ describe('evaluateEffective', () => {
       policyName: 'Default K8s misconfiguration rule',
       ruleId: 'privileged-containers',
       action: 'AUDIT',
+      policyAction: 'AUDIT',
+      preExisting: false,
       message: expect.stringContaining('privileged'),
       path: 'spec.containers[0].securityContext.privileged',
     });
@@ -176,5 +199,70 @@ describe('evaluateEffective', () => {
     const privileged = pod({ privileged: true });
     expect(evaluateEffective([a], cluster, 'payments', privileged).allowed).toBe(false);
     expect(evaluateEffective([b], cluster, 'payments', privileged).allowed).toBe(true);
+  });
+});
+
+describe('evaluateEffective on UPDATE (policy semantics rule 5)', () => {
+  // One BLOCK policy with two rules, so "pre-existing" is judged per rule.
+  const block = [
+    policy('block', {
+      action: 'BLOCK',
+      rules: [
+        { ruleId: 'privileged-containers', enabled: true },
+        { ruleId: 'host-namespaces', enabled: true },
+      ],
+    }),
+  ];
+  const privileged = pod({ privileged: true });
+  const clean = pod({});
+  const hostNetwork = (m: Manifest): Manifest => ({ ...m, spec: { ...(m.spec as object), hostNetwork: true } });
+  const outcome = (v: ReturnType<typeof evaluateEffective>) => ({
+    allowed: v.allowed,
+    violations: v.violations.map((x) => `${x.ruleId}/${x.action}/${x.policyAction}/${x.preExisting ? 'pre-existing' : 'new'}`),
+  });
+
+  // Hand-written: (old, new) → verdict of the BLOCK policy.
+  it.each([
+    ['CREATE of a violating object is denied', 'CREATE', undefined, privileged, { allowed: false, violations: ['privileged-containers/BLOCK/BLOCK/new'] }],
+    ['UPDATE keeping an existing violation is admitted and recorded as AUDIT', 'UPDATE', privileged, privileged, { allowed: true, violations: ['privileged-containers/AUDIT/BLOCK/pre-existing'] }],
+    ['UPDATE introducing a violation is denied', 'UPDATE', clean, privileged, { allowed: false, violations: ['privileged-containers/BLOCK/BLOCK/new'] }],
+    ['UPDATE fixing the violation is admitted with nothing recorded', 'UPDATE', privileged, clean, { allowed: true, violations: [] }],
+    [
+      'UPDATE keeping one violation and adding another rule’s is denied for the new rule only',
+      'UPDATE',
+      privileged,
+      hostNetwork(privileged),
+      { allowed: false, violations: ['privileged-containers/AUDIT/BLOCK/pre-existing', 'host-namespaces/BLOCK/BLOCK/new'] },
+    ],
+    ['DELETE is not evaluated', 'DELETE', undefined, privileged, { allowed: true, violations: [] }],
+  ] as const)('%s', (_name, operation, oldManifest, manifest, expected) => {
+    expect(outcome(evaluateEffective(block, cluster, 'payments', manifest, { operation, oldManifest }))).toEqual(expected);
+  });
+
+  it('does not evaluate subresources such as status and scale, but does evaluate ephemeralcontainers', () => {
+    for (const subResource of ['status', 'scale']) {
+      expect(evaluateEffective(block, cluster, 'payments', privileged, { operation: 'UPDATE', oldManifest: clean, subResource }).violations).toEqual([]);
+    }
+    expect(evaluateEffective(block, cluster, 'payments', privileged, { operation: 'UPDATE', oldManifest: clean, subResource: 'ephemeralcontainers' }).allowed).toBe(false);
+  });
+
+  it('records a pre-existing violation under an AUDIT policy as AUDIT, marked pre-existing', () => {
+    const audit = [policy('audit', { action: 'AUDIT' })];
+    expect(outcome(evaluateEffective(audit, cluster, 'payments', privileged, { operation: 'UPDATE', oldManifest: privileged }))).toEqual({
+      allowed: true,
+      violations: ['privileged-containers/AUDIT/AUDIT/pre-existing'],
+    });
+  });
+
+  it('refuses an UPDATE without the old object', () => {
+    expect(() => evaluateEffective(block, cluster, 'payments', privileged, { operation: 'UPDATE' })).toThrow(/old object/);
+  });
+
+  it('never denies on a cluster that can only audit', () => {
+    const auditOnly = { ...cluster, enforcement: { mode: 'AUDIT_ONLY' as const, reasons: ['Sensor 0.10.0 is older than 0.11.'] } };
+    expect(outcome(evaluateEffective(block, auditOnly, 'payments', privileged))).toEqual({
+      allowed: true,
+      violations: ['privileged-containers/AUDIT/BLOCK/new'],
+    });
   });
 });

@@ -1,15 +1,26 @@
 // The effective policy of a (cluster, namespace): what applies and why (for people),
 // and the verdict on one manifest (for the sensor's webhook and the CLI).
 //
-// Verdict semantics (ARCHITECTURE.md, "Policy semantics" 3): every enabled rule of
+// Verdict semantics (ARCHITECTURE.md, "Policy semantics" 3, 5, 6): every enabled rule of
 // every applicable policy runs with that policy's parameters; a request is denied when
 // a failing rule belongs to a BLOCK policy, otherwise admitted, and every failing
-// (policy, rule) pair is a violation recorded with its policy's action.
+// (policy, rule) pair is a violation recorded with the action taken. On UPDATE a rule
+// that also failed on the old object is pre-existing: recorded as AUDIT, never denied.
+// DELETE and subresources are not evaluated. A cluster that cannot enforce only audits.
 
-import { compileRules, getRuleDefinition, RULE_IDS, type CompiledRules, type Manifest, type RuleId } from '@rampart/rules';
+import {
+  compileRules,
+  evaluateAdmission,
+  getRuleDefinition,
+  RULE_IDS,
+  type AdmissionOperation,
+  type CompiledRules,
+  type Manifest,
+  type RuleId,
+} from '@rampart/rules';
 import { enabledRules, LruCache, policyFingerprint, type EffectiveRule } from './policy-cache';
 import { explainScope, isSystemNamespace, policyAppliesTo } from './scope';
-import type { BundleCluster, BundlePolicy, NamespaceOptions, PolicyAction } from './types';
+import { enforcementOf, type BundleCluster, type BundlePolicy, type NamespaceOptions, type PolicyAction } from './types';
 
 export interface PolicyExplanation {
   policyId: string;
@@ -43,8 +54,12 @@ export interface EffectivePolicyExplanation {
   /** In catalog order. */
   rules: EffectiveRuleExplanation[];
   verdict: {
-    /** Whether any request here can be denied, i.e. an applicable BLOCK policy enables a rule. */
+    /** Whether any request here can be denied: an applicable BLOCK policy enables a rule and the cluster can enforce. */
     canDeny: boolean;
+    /** Whether the cluster can deny at all (policy semantics rule 6). */
+    enforceable: boolean;
+    /** Why it cannot, one sentence each; empty when it can. */
+    notEnforceableReasons: string[];
     blockingPolicyIds: string[];
     auditingPolicyIds: string[];
     summary: string;
@@ -102,15 +117,26 @@ export function effectivePolicy(
   const blockingPolicyIds = enforcing.filter((p) => p.action === 'BLOCK').map((p) => p.policyId);
   const auditingPolicyIds = enforcing.filter((p) => p.action === 'AUDIT').map((p) => p.policyId);
   const ns = namespace === '' ? 'default' : namespace;
+  const enforcement = enforcementOf(cluster);
+  const enforceable = enforcement.mode === 'ENFORCE';
   let summary: string;
   if (enforcing.length === 0) {
     summary = `Nothing is checked in namespace ${ns} of cluster ${cluster.id}: every request is admitted and no violation is recorded.`;
+  } else if (!enforceable) {
+    const blocking =
+      blockingPolicyIds.length > 0
+        ? ` The BLOCK ${plural(blockingPolicyIds.length, 'policy', 'policies')} ${blockingPolicyIds.join(', ')} ${plural(blockingPolicyIds.length, 'is', 'are')} recorded as AUDIT here.`
+        : '';
+    summary =
+      `Cluster ${cluster.id} can only audit, so every request is admitted: ${enforcement.reasons.join(' ')}${blocking} ` +
+      `Every failing (policy, rule) pair of the ${enforcing.length} applicable ${plural(enforcing.length, 'policy', 'policies')} is recorded as a violation with action AUDIT.`;
   } else {
     const denied =
       blockingPolicyIds.length > 0
-        ? `A request is denied when any enabled rule of the BLOCK ${plural(blockingPolicyIds.length, 'policy', 'policies')} ${blockingPolicyIds.join(', ')} fails. `
+        ? `A request is denied when any enabled rule of the BLOCK ${plural(blockingPolicyIds.length, 'policy', 'policies')} ${blockingPolicyIds.join(', ')} fails, ` +
+          'except on an UPDATE whose old object already failed that rule (recorded as AUDIT, so existing violations never stall a rollout). '
         : 'No BLOCK policy applies, so every request is admitted. ';
-    summary = `${denied}Every failing (policy, rule) pair of the ${enforcing.length} applicable ${plural(enforcing.length, 'policy', 'policies')} is recorded as a violation with that policy's action.`;
+    summary = `${denied}Every failing (policy, rule) pair of the ${enforcing.length} applicable ${plural(enforcing.length, 'policy', 'policies')} is recorded as a violation with the action taken.`;
   }
 
   return {
@@ -121,7 +147,14 @@ export function effectivePolicy(
     applied,
     notApplied,
     rules,
-    verdict: { canDeny: blockingPolicyIds.length > 0, blockingPolicyIds, auditingPolicyIds, summary },
+    verdict: {
+      canDeny: enforceable && blockingPolicyIds.length > 0,
+      enforceable,
+      notEnforceableReasons: [...enforcement.reasons],
+      blockingPolicyIds,
+      auditingPolicyIds,
+      summary,
+    },
   };
 }
 
@@ -135,9 +168,23 @@ export interface Violation {
   policyId: string;
   policyName: string;
   ruleId: RuleId;
+  /** The action taken: the policy's, except AUDIT for a pre-existing violation or on a cluster that can only audit. */
   action: PolicyAction;
+  /** The policy's configured action. */
+  policyAction: PolicyAction;
+  /** On UPDATE: the old object already failed this rule, so it is recorded but never denied. */
+  preExisting: boolean;
   message: string;
   path: string;
+}
+
+/** The admission request a manifest arrives in; CREATE of the resource itself by default. */
+export interface EvaluateOptions extends NamespaceOptions {
+  operation?: AdmissionOperation;
+  /** The object an UPDATE replaces; required for UPDATE. */
+  oldManifest?: Manifest;
+  /** '' (default) for the resource itself; other subresources than ephemeralcontainers are not evaluated. */
+  subResource?: string;
 }
 
 export interface EffectiveVerdict {
@@ -163,25 +210,38 @@ function compiledRulesOf(policy: BundlePolicy): CompiledRules {
 /**
  * Evaluates one manifest admitted into `namespace` of `cluster`. `namespace` is the
  * request's namespace; a manifest that names none is read as being in it, as the API
- * server's object would be.
+ * server's object would be. `options.operation` UPDATE compares with
+ * `options.oldManifest` (policy semantics rule 5).
  */
 export function evaluateEffective(
   policies: readonly BundlePolicy[],
   cluster: BundleCluster,
   namespace: string,
   manifest: Manifest,
-  options: NamespaceOptions = {},
+  options: EvaluateOptions = {},
 ): EffectiveVerdict {
+  const operation = options.operation ?? 'CREATE';
   const subject = withNamespace(manifest, namespace);
+  const oldSubject = options.oldManifest === undefined ? undefined : withNamespace(options.oldManifest, namespace);
+  const canDeny = enforcementOf(cluster).mode === 'ENFORCE';
   const applicable = policies.filter((p) => policyAppliesTo(p, cluster, namespace, options)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const violations: Violation[] = [];
   let allowed = true;
   for (const policy of applicable) {
-    const findings = compiledRulesOf(policy)(subject);
-    if (findings.length === 0) continue;
-    if (policy.action === 'BLOCK') allowed = false;
+    const findings = evaluateAdmission(compiledRulesOf(policy), { operation, object: subject, oldObject: oldSubject, subResource: options.subResource });
     for (const f of findings) {
-      violations.push({ policyId: policy.id, policyName: policy.name, ruleId: f.ruleId, action: policy.action, message: f.message, path: f.path });
+      const action: PolicyAction = policy.action === 'BLOCK' && canDeny && !f.preExisting ? 'BLOCK' : 'AUDIT';
+      if (action === 'BLOCK') allowed = false;
+      violations.push({
+        policyId: policy.id,
+        policyName: policy.name,
+        ruleId: f.ruleId,
+        action,
+        policyAction: policy.action,
+        preExisting: f.preExisting,
+        message: f.message,
+        path: f.path,
+      });
     }
   }
   return { allowed, violations };

@@ -18,6 +18,7 @@ export {
   type EffectivePolicyExplanation,
   type EffectiveRuleExplanation,
   type EffectiveVerdict,
+  type EvaluateOptions,
   type PolicyExplanation,
   type Violation,
 } from './effective-policy';

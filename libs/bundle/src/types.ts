@@ -33,9 +33,28 @@ export interface BundlePolicy {
   rules: BundlePolicyRule[];
 }
 
+/**
+ * Whether a cluster can deny (policy semantics rule 6). AUDIT_ONLY: Kubernetes < 1.30,
+ * sensor < 0.11, policies disabled on the sensor or the plan off; `reasons` says which,
+ * one sentence each.
+ */
+export interface ClusterEnforcement {
+  mode: 'ENFORCE' | 'AUDIT_ONLY';
+  /** Empty when ENFORCE. */
+  reasons: string[];
+}
+
 export interface BundleCluster {
   id: string;
   cloudScopeId: string;
+  /** Absent = ENFORCE. */
+  enforcement?: ClusterEnforcement;
+}
+
+export const ENFORCING: ClusterEnforcement = Object.freeze({ mode: 'ENFORCE', reasons: Object.freeze([]) as unknown as string[] });
+
+export function enforcementOf(cluster: BundleCluster): ClusterEnforcement {
+  return cluster.enforcement ?? ENFORCING;
 }
 
 export interface NamespaceOptions {

@@ -1,16 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantTx } from '@rampart/platform';
 import type { BundleCluster, BundlePolicy } from '@rampart/bundle';
+import { enforceabilityOf } from '@rampart/inventory';
 
 /** Reads what the enforcement views need, inside a tenant transaction. */
 @Injectable()
 export class EnforcementRepository {
+  /** The cluster with whether it can deny (policy semantics rule 6), judged as Cluster.enforceable is. */
   async liveCluster(tx: TenantTx, clusterId: string): Promise<BundleCluster | null> {
     const cluster = await tx.cluster.findFirst({
       where: { tenantId: tx.tenantId, id: clusterId, deregisteredAt: null },
-      select: { id: true, cloudScopeId: true },
+      select: {
+        id: true,
+        cloudScopeId: true,
+        kubernetesVersion: true,
+        sensorVersion: true,
+        misconfigurationPoliciesEnabled: true,
+        cloudScope: { select: { planEnabled: true, displayName: true } },
+      },
     });
-    return cluster;
+    if (!cluster) return null;
+    const { enforceable, reasons } = enforceabilityOf({
+      kubernetesVersion: cluster.kubernetesVersion,
+      sensorVersion: cluster.sensorVersion,
+      misconfigurationPoliciesEnabled: cluster.misconfigurationPoliciesEnabled,
+      planEnabled: cluster.cloudScope.planEnabled,
+      cloudScopeName: cluster.cloudScope.displayName,
+    });
+    return { id: cluster.id, cloudScopeId: cluster.cloudScopeId, enforcement: { mode: enforceable ? 'ENFORCE' : 'AUDIT_ONLY', reasons } };
   }
 
   /** The cloud scope of each of these clusters, deregistered ones included (a policy may still name them). */

@@ -2,13 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { BundleCluster, BundlePolicy, EffectivePolicyExplanation, PolicyBundle } from '@rampart/bundle';
 import { AppError, PrismaService, type Visibility, notFoundError } from '@rampart/platform';
 import { EnforcementCompute } from './compute/enforcement-compute.service';
-import type { ManifestEvaluation } from './compute/enforcement-tasks';
+import type { ManifestEvaluation, ManifestOperation } from './compute/enforcement-tasks';
 import { EnforcementRepository } from './enforcement.repository';
 
-export type { DocumentResult, ManifestEvaluation } from './compute/enforcement-tasks';
+export type { DocumentResult, ManifestEvaluation, ManifestOperation } from './compute/enforcement-tasks';
 
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function withinSize(text: string, field: 'manifest' | 'oldManifest'): void {
+  if (Buffer.byteLength(text, 'utf8') > MAX_MANIFEST_BYTES) throw AppError.badInput(field, `is larger than ${MAX_MANIFEST_BYTES} bytes (1 MiB)`);
+}
 
 function validNamespace(namespace: string, field: string): string {
   if (namespace.length > 63 || !DNS_LABEL.test(namespace)) {
@@ -57,17 +61,28 @@ export class EnforcementService {
     return this.compute.explainEffectivePolicy({ policies, cluster, namespace });
   }
 
-  async evaluate(visibility: Visibility, clusterId: string, namespace: string, manifest: string): Promise<ManifestEvaluation> {
+  async evaluate(
+    visibility: Visibility,
+    clusterId: string,
+    namespace: string,
+    manifest: string,
+    operation: ManifestOperation = 'CREATE',
+    oldManifest?: string | null,
+  ): Promise<ManifestEvaluation> {
     validNamespace(namespace, 'namespace');
-    if (Buffer.byteLength(manifest, 'utf8') > MAX_MANIFEST_BYTES) {
-      throw AppError.badInput('manifest', `is larger than ${MAX_MANIFEST_BYTES} bytes (1 MiB)`);
+    withinSize(manifest, 'manifest');
+    if (operation === 'UPDATE') {
+      if (oldManifest === undefined || oldManifest === null) throw AppError.badInput('oldManifest', 'is required when operation is UPDATE');
+      withinSize(oldManifest, 'oldManifest');
+    } else if (oldManifest !== undefined && oldManifest !== null) {
+      throw AppError.badInput('oldManifest', 'is only read when operation is UPDATE');
     }
     const { cluster, policies } = await this.load(visibility, clusterId);
-    const outcome = await this.compute.evaluateManifest({ policies, cluster, namespace, manifest });
+    const outcome = await this.compute.evaluateManifest({ policies, cluster, namespace, manifest, operation, oldManifest });
     if (!outcome.ok) {
-      const { line, column, message } = outcome.problem;
-      if (line === undefined || column === undefined) throw AppError.badInput('manifest', message);
-      throw AppError.badInput('manifest', `line ${line}, column ${column}: ${message}`, { line, column });
+      const { field, line, column, message } = outcome.problem;
+      if (line === undefined || column === undefined) throw AppError.badInput(field, message);
+      throw AppError.badInput(field, `line ${line}, column ${column}: ${message}`, { line, column });
     }
     return outcome.evaluation;
   }

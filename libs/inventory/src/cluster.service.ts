@@ -18,7 +18,7 @@ import {
 } from '@rampart/platform';
 import type { ScopeFilter } from './cloud-scope.service';
 import { decodeCreatedKey } from './created-key';
-import { normaliseClusterName, normaliseVersion } from './inventory-input';
+import { checkDistributionMatchesCloud, normaliseClusterName, normaliseVersion } from './inventory-input';
 import { type Distribution, InventoryRepository } from './inventory.repository';
 import { hashSensorToken, newSensorToken } from './sensor-token';
 
@@ -68,6 +68,8 @@ export class ClusterService {
       if (!(await this.repo.lockLiveCloudScope(tx, input.cloudScopeId, 'SHARE'))) {
         throw new AppError('NOT_FOUND', 'Cloud scope not found', 'input.cloudScopeId');
       }
+      const scope = (await this.repo.findLiveCloudScope(tx, input.cloudScopeId))!;
+      checkDistributionMatchesCloud(input.distribution, scope.provider);
       let row: ClusterRow;
       try {
         row = await this.repo.createCluster(tx, {
@@ -89,6 +91,58 @@ export class ClusterService {
       const cluster = clusterView(row);
       await this.record(tx, caller, 'registerCluster', null, cluster);
       return { cluster, sensorToken };
+    });
+  }
+
+  /**
+   * Records an upgrade (or a rename, or policies switched on or off) without
+   * re-registering, so the cluster keeps its id, history and sensor token. Whether it
+   * can enforce is derived from these fields on every read; the outbox row makes its
+   * bundle recompile.
+   */
+  async update(
+    caller: Caller,
+    tenantId: string,
+    input: {
+      id: string;
+      expectedVersion?: number | null;
+      name: string;
+      kubernetesVersion: string;
+      sensorVersion: string;
+      misconfigurationPoliciesEnabled: boolean;
+    },
+  ): Promise<ClusterView> {
+    if (!UUID.test(input.id)) throw AppError.badInput('input.id', 'must be a UUID');
+    const name = normaliseClusterName(input.name);
+    const kubernetesVersion = normaliseVersion(input.kubernetesVersion, 'input.kubernetesVersion');
+    const sensorVersion = normaliseVersion(input.sensorVersion, 'input.sensorVersion');
+    return this.prisma.withTenant(tenantId, async (tx) => {
+      if (!(await this.repo.lockLiveCluster(tx, input.id))) throw AppError.notFound('Cluster');
+      const before = await this.liveCluster(tx, input.id);
+      const expected = input.expectedVersion;
+      if (expected !== undefined && expected !== null && expected !== before.version) {
+        throw AppError.conflict(
+          `The cluster is at version ${before.version}, not expectedVersion ${expected}; reload it and try again`,
+          'input.expectedVersion',
+        );
+      }
+      let row: ClusterRow;
+      try {
+        row = await this.repo.updateCluster(tx, input.id, {
+          name,
+          kubernetesVersion,
+          sensorVersion,
+          misconfigurationPoliciesEnabled: input.misconfigurationPoliciesEnabled,
+        });
+      } catch (error) {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+          throw AppError.conflict(`A cluster named ${name} is already registered in this cloud scope`, 'input.name');
+        }
+        throw error;
+      }
+      const after = clusterView(row);
+      await this.record(tx, caller, 'updateCluster', before, after);
+      return after;
     });
   }
 

@@ -1,5 +1,5 @@
 import { AppError } from '@rampart/platform';
-import { normaliseClusterName, normaliseDisplayName, normaliseExternalId, normaliseVersion } from './inventory-input';
+import { checkDistributionMatchesCloud, normaliseClusterName, normaliseDisplayName, normaliseExternalId, normaliseVersion } from './inventory-input';
 
 function fieldOf(run: () => unknown): string | undefined {
   try {
@@ -55,8 +55,38 @@ describe('inventory input', () => {
     expect(normaliseVersion('v1.30.2', 'f')).toBe('1.30.2');
     expect(normaliseVersion('1.30.2-eks-123', 'f')).toBe('1.30.2-eks-123');
     expect(normaliseVersion('v1.30.5-gke.1014001', 'f')).toBe('1.30.5-gke.1014001');
-    for (const bad of ['', '1.30', 'latest', '1.30.x', 'v1', '1.30.2 ; drop', '01.30.2']) {
+    for (const bad of ['', 'latest', '1.30.x', 'v1', '1.30.2 ; drop', '01.30.2', '1.030', '1.30.', '.30', '1.30-eks']) {
       expect({ bad, field: fieldOf(() => normaliseVersion(bad, 'input.sensorVersion')) }).toEqual({ bad, field: 'input.sensorVersion' });
     }
+  });
+
+  it.each([
+    ['1.30', '1.30.0'],
+    ['v1.30', '1.30.0'],
+    [' 1.29 ', '1.29.0'],
+    ['0.11', '0.11.0'],
+    ['1.0', '1.0.0'],
+  ])('a bare major.minor %p is its first patch release %p', (raw, stored) => {
+    expect(normaliseVersion(raw, 'input.kubernetesVersion')).toBe(stored);
+  });
+
+  it.each([
+    ['AKS', 'AZURE'],
+    ['EKS', 'AWS'],
+    ['GKE', 'GCP'],
+  ] as const)('%s runs in %s', (distribution, provider) => {
+    expect(() => checkDistributionMatchesCloud(distribution, provider)).not.toThrow();
+  });
+
+  it.each([
+    ['AKS', 'AWS', 'AKS runs in an Azure subscription, but the cloud scope is an AWS account; a cluster there is EKS'],
+    ['AKS', 'GCP', 'AKS runs in an Azure subscription, but the cloud scope is a GCP project; a cluster there is GKE'],
+    ['EKS', 'AZURE', 'EKS runs in an AWS account, but the cloud scope is an Azure subscription; a cluster there is AKS'],
+    ['EKS', 'GCP', 'EKS runs in an AWS account, but the cloud scope is a GCP project; a cluster there is GKE'],
+    ['GKE', 'AZURE', 'GKE runs in a GCP project, but the cloud scope is an Azure subscription; a cluster there is AKS'],
+    ['GKE', 'AWS', 'GKE runs in a GCP project, but the cloud scope is an AWS account; a cluster there is EKS'],
+  ] as const)('refuses %s in a %s cloud scope, naming input.distribution', (distribution, provider, message) => {
+    expect(fieldOf(() => checkDistributionMatchesCloud(distribution, provider))).toBe('input.distribution');
+    expect(() => checkDistributionMatchesCloud(distribution, provider)).toThrow(message);
   });
 });

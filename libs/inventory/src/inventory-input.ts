@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { AppError } from '@rampart/platform';
+import type { Distribution } from './inventory.repository';
 
 export type Provider = 'AZURE' | 'AWS' | 'GCP';
 
@@ -50,13 +51,36 @@ export function normaliseClusterName(raw: string, field = 'input.name'): string 
   return name;
 }
 
+// `1.30` / `v1.30`: how people (and `kubectl version` minor-only listings) write a release.
+const MAJOR_MINOR = /^v?(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
+
 /**
  * A version as reported by a distribution (`v1.30.2`, `1.30.2-eks-123`,
  * `1.30.5-gke.1014001`), stored without the `v` but with the distribution's suffix.
+ * A bare major.minor (`1.30`) means its first patch release, `1.30.0`.
  */
 export function normaliseVersion(raw: string, field: string): string {
   const value = raw.trim();
+  const short = MAJOR_MINOR.exec(value);
+  if (short) return `${short[1]}.${short[2]}.0`;
   const valid = value.length <= 128 ? semver.valid(value) : null;
-  if (!valid) throw AppError.badInput(field, 'must be a semantic version such as 1.30.2 or v1.30.2-eks-123');
+  if (!valid) throw AppError.badInput(field, 'must be a version such as 1.30, 1.30.2 or v1.30.2-eks-123');
   return valid;
+}
+
+/** The one cloud each managed Kubernetes service runs in. */
+export const DISTRIBUTION_PROVIDER: Readonly<Record<Distribution, Provider>> = Object.freeze({ AKS: 'AZURE', EKS: 'AWS', GKE: 'GCP' });
+
+const PROVIDER_WORDS: Readonly<Record<Provider, string>> = { AZURE: 'an Azure subscription', AWS: 'an AWS account', GCP: 'a GCP project' };
+
+/** BAD_USER_INPUT unless the distribution is the managed Kubernetes of the cloud scope's provider. */
+export function checkDistributionMatchesCloud(distribution: Distribution, provider: Provider, field = 'input.distribution'): void {
+  const expected = DISTRIBUTION_PROVIDER[distribution];
+  if (expected !== provider) {
+    const fits = (Object.keys(DISTRIBUTION_PROVIDER) as Distribution[]).find((d) => DISTRIBUTION_PROVIDER[d] === provider);
+    throw AppError.badInput(
+      field,
+      `${distribution} runs in ${PROVIDER_WORDS[expected]}, but the cloud scope is ${PROVIDER_WORDS[provider]}; a cluster there is ${fits ?? 'not supported'}`,
+    );
+  }
 }

@@ -106,8 +106,25 @@ export class InventoryRepository {
     return tx.cluster.findFirst({ where: { tenantId: tx.tenantId, id, deregisteredAt: null }, omit: CLUSTER_PUBLIC });
   }
 
-  updateCluster(tx: TenantTx, id: string, data: { sensorTokenHash?: string; credentialRotatedAt?: Date; deregisteredAt?: Date }) {
-    return tx.cluster.update({ where: { tenantId_id: { tenantId: tx.tenantId, id } }, data, omit: CLUSTER_PUBLIC });
+  /** Every change increments `version`, so updateCluster's expectedVersion sees any change since it was read. */
+  updateCluster(
+    tx: TenantTx,
+    id: string,
+    data: {
+      sensorTokenHash?: string;
+      credentialRotatedAt?: Date;
+      deregisteredAt?: Date;
+      name?: string;
+      kubernetesVersion?: string;
+      sensorVersion?: string;
+      misconfigurationPoliciesEnabled?: boolean;
+    },
+  ) {
+    return tx.cluster.update({
+      where: { tenantId_id: { tenantId: tx.tenantId, id } },
+      data: { ...data, version: { increment: 1 } },
+      omit: CLUSTER_PUBLIC,
+    });
   }
 
   /** Oldest first; `cloudScopeIds` null means clusters of every scope. */

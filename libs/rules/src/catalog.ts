@@ -5,6 +5,7 @@
 
 import { deepFreeze } from '@rampart/common';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import { imagePatternProblem, LINUX_CAPABILITIES, normaliseCapabilityName } from './parameter-checks';
 import { parseQuantity } from './quantity';
 import {
   type IdRange,
@@ -332,6 +333,33 @@ function checkSemantics(ruleId: RuleId, params: Record<string, unknown>): void {
         throw new RuleParameterError(ruleId, field, `rule '${ruleId}': parameter '${field}' must not be negative, got ${JSON.stringify(value)}`);
       }
     }
+  } else if (ruleId === 'capabilities') {
+    const names = params.allowedCapabilities as string[];
+    const normalised: string[] = [];
+    names.forEach((raw, i) => {
+      const name = normaliseCapabilityName(raw);
+      if (name === undefined) {
+        throw new RuleParameterError(
+          ruleId,
+          `allowedCapabilities[${i}]`,
+          `rule '${ruleId}': parameter 'allowedCapabilities[${i}]' is not a Linux capability: ${JSON.stringify(raw)} (known: ${LINUX_CAPABILITIES.join(', ')})`,
+        );
+      }
+      if (!normalised.includes(name)) normalised.push(name);
+    });
+    params.allowedCapabilities = normalised;
+  } else if (ruleId === 'trusted-registries') {
+    (params.allowedPatterns as string[]).forEach((pattern, i) => {
+      const problem = imagePatternProblem(pattern);
+      if (problem === undefined) return;
+      const instead = problem.suggestion === undefined ? 'such as "myacr.azurecr.io/**"' : `"${problem.suggestion}"`;
+      throw new RuleParameterError(
+        ruleId,
+        `allowedPatterns[${i}]`,
+        `rule '${ruleId}': parameter 'allowedPatterns[${i}]' ${JSON.stringify(pattern)} ${problem.reason}; patterns are globs, ` +
+          `not regular expressions: * matches within a path segment and ** across segments — write ${instead} instead`,
+      );
+    });
   } else if (ruleId === 'non-root-user') {
     for (const field of ['allowedUserIds', 'allowedGroupIds'] as const) {
       const ranges = params[field] as IdRange[] | undefined;

@@ -61,3 +61,49 @@ export function evaluateRule<R extends RuleId>(ruleId: R, manifest: Manifest, pa
 export function evaluateManifest(manifest: Manifest, rules: readonly RuleSelection[]): Finding[] {
   return compileRules(rules)(manifest);
 }
+
+/** The admission operations Kubernetes sends; only CREATE and UPDATE are evaluated. */
+export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
+export interface AdmissionSubject {
+  operation: AdmissionOperation;
+  /** The object admitted (for UPDATE, its new state). */
+  object: Manifest;
+  /** The stored object an UPDATE replaces; required for UPDATE. */
+  oldObject?: Manifest;
+  /** The request's subresource ('' or undefined for the resource itself). */
+  subResource?: string;
+}
+
+/** A finding with whether the old object of an UPDATE already failed the same rule. */
+export interface AdmissionFinding extends Finding {
+  preExisting: boolean;
+}
+
+// Ephemeral containers are added through this subresource, with the whole Pod as the
+// object; every other subresource (status, scale, binding, …) leaves the spec the rules
+// read unchanged or is not a workload.
+const EVALUATED_SUBRESOURCES: ReadonlySet<string> = new Set(['', 'ephemeralcontainers']);
+
+/** Whether a request is evaluated at all (policy semantics rule 5): CREATE and UPDATE of the resource itself. */
+export function isEvaluatedRequest(operation: AdmissionOperation, subResource?: string): boolean {
+  return (operation === 'CREATE' || operation === 'UPDATE') && EVALUATED_SUBRESOURCES.has(subResource ?? '');
+}
+
+/**
+ * Evaluates one admission request (policy semantics rule 5). DELETE, CONNECT and
+ * subresources other than ephemeralcontainers yield nothing. On UPDATE, a finding whose
+ * rule also fails on the old object is `preExisting` (to be recorded, never to deny);
+ * the judgement is per rule, as in the CEL rendering (renderUpdateAwareRules).
+ */
+export function evaluateAdmission(rules: CompiledRules, subject: AdmissionSubject): AdmissionFinding[] {
+  if (!isEvaluatedRequest(subject.operation, subject.subResource)) return [];
+  if (subject.operation === 'UPDATE' && subject.oldObject === undefined) {
+    throw new TypeError('an UPDATE needs the old object');
+  }
+  const findings = rules(subject.object);
+  if (findings.length === 0) return [];
+  let failedBefore: ReadonlySet<string> = new Set();
+  if (subject.operation === 'UPDATE') failedBefore = new Set(rules(subject.oldObject as Manifest).map((f) => f.ruleId));
+  return findings.map((f) => ({ ...f, preExisting: failedBefore.has(f.ruleId) }));
+}

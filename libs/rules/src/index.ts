@@ -2,6 +2,7 @@
 
 export * from './types';
 export * from './catalog';
+export * from './parameter-checks';
 export * from './quantity';
 export * from './glob';
 export * from './workload';

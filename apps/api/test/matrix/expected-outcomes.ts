@@ -62,6 +62,7 @@ const ROWS: Record<OperationType, Record<string, Row>> = {
     renameCloudScope:        [D, D, F, D, N, N, U],
     offboardCloudScope:      [D, D, F, N, N, N, U],
     registerCluster:         [D, D, F, D, N, N, U],
+    updateCluster:           [D, D, F, D, N, N, U],
     rotateClusterCredential: [D, D, F, D, N, N, U],
     deregisterCluster:       [D, D, F, D, N, N, U],
     createPolicy:            [D, D, F, F, F, N, U],

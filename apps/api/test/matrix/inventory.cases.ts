@@ -67,6 +67,14 @@ export const INVENTORY_CASES: CaseTable = {
       objectInScopeA: true,
       variables: async (w) => ({ input: clusterInput(w.scopeId) }),
     },
+    updateCluster: {
+      document: 'mutation($input: UpdateClusterInput!) { updateCluster(input: $input) { id version kubernetesVersion enforceable } }',
+      objectInScopeA: true,
+      variables: async (w) => {
+        const id = await clusterInScopeA(w);
+        return { input: { id, name: `u-${randomBytes(4).toString('hex')}`, kubernetesVersion: '1.31', sensorVersion: '0.12.0', misconfigurationPoliciesEnabled: true } };
+      },
+    },
     rotateClusterCredential: {
       document: 'mutation($id: ID!) { rotateClusterCredential(clusterId: $id) { sensorToken } }',
       objectInScopeA: true,

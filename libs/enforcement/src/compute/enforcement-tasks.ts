@@ -31,7 +31,10 @@ export interface ManifestEvaluation {
     policyId: string;
     policyName: string;
     ruleId: string;
+    /** The action taken: AUDIT for a pre-existing violation or on a cluster that can only audit. */
     action: 'AUDIT' | 'BLOCK';
+    policyAction: 'AUDIT' | 'BLOCK';
+    preExisting: boolean;
     message: string;
     path: string;
   }[];
@@ -50,10 +53,18 @@ export interface EvaluateManifestInput extends PolicyContext {
   namespace: string;
   /** YAML or JSON text, already within the size limit. */
   manifest: string;
+  /** CREATE (default) or UPDATE; an UPDATE is judged against `oldManifest` (policy semantics rule 5). */
+  operation?: ManifestOperation;
+  /** For UPDATE: the old state of each document of `manifest`, in the same order. */
+  oldManifest?: string | null;
 }
+
+export type ManifestOperation = 'CREATE' | 'UPDATE';
 
 /** A problem with the manifest text itself, for a BAD_USER_INPUT on `manifest`. */
 export interface ManifestProblem {
+  /** The argument at fault. */
+  field: 'manifest' | 'oldManifest';
   message: string;
   /** 1-based position of the problem, when it has one. */
   line?: number;
@@ -66,18 +77,61 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-export function evaluateManifest(input: EvaluateManifestInput): EvaluateManifestOutput {
-  const { policies, cluster, namespace, manifest } = input;
+class ProblemError extends Error {
+  constructor(readonly problem: ManifestProblem) {
+    super(problem.message);
+  }
+}
+
+function parseDocuments(text: string, field: ManifestProblem['field']): Manifest[] {
   let documents: Manifest[];
   try {
-    documents = parseManifests(manifest);
+    documents = parseManifests(text);
   } catch (error) {
-    if (error instanceof ManifestParseError) {
-      return { ok: false, problem: { message: error.message, line: error.line, column: error.column } };
-    }
+    if (error instanceof ManifestParseError) throw new ProblemError({ field, message: error.message, line: error.line, column: error.column });
     throw error;
   }
-  if (documents.length === 0) return { ok: false, problem: { message: 'contains no document' } };
+  if (documents.length === 0) throw new ProblemError({ field, message: 'contains no document' });
+  return documents;
+}
+
+/** An UPDATE replaces an object by one of the same kind and name: pairs that are not are a mistake, not a verdict. */
+function checkPairs(documents: Manifest[], oldDocuments: Manifest[]): void {
+  const problem = (message: string) => new ProblemError({ field: 'oldManifest', message });
+  if (oldDocuments.length !== documents.length) {
+    throw problem(`has ${oldDocuments.length} document(s) but manifest has ${documents.length}; give the old state of each document, in the same order`);
+  }
+  const name = (m: Manifest) => text(((m.metadata ?? {}) as Record<string, unknown>).name);
+  documents.forEach((doc, i) => {
+    const old = oldDocuments[i];
+    if (text(old.kind) !== text(doc.kind)) {
+      throw problem(`document ${i} is a ${text(old.kind) ?? 'document without kind'}, but manifest document ${i} is a ${text(doc.kind) ?? 'document without kind'}`);
+    }
+    if (name(old) !== null && name(doc) !== null && name(old) !== name(doc)) {
+      throw problem(`document ${i} is named ${name(old)}, but manifest document ${i} is named ${name(doc)}`);
+    }
+  });
+}
+
+export function evaluateManifest(input: EvaluateManifestInput): EvaluateManifestOutput {
+  try {
+    return { ok: true, evaluation: evaluateDocuments(input) };
+  } catch (error) {
+    if (error instanceof ProblemError) return { ok: false, problem: error.problem };
+    throw error;
+  }
+}
+
+function evaluateDocuments(input: EvaluateManifestInput): ManifestEvaluation {
+  const { policies, cluster, namespace, manifest } = input;
+  const operation = input.operation ?? 'CREATE';
+  const documents = parseDocuments(manifest, 'manifest');
+  // UPDATE compares each document with the one at the same index of oldManifest (policy semantics rule 5).
+  let oldDocuments: Manifest[] | undefined;
+  if (operation === 'UPDATE') {
+    oldDocuments = parseDocuments(input.oldManifest ?? '', 'oldManifest');
+    checkPairs(documents, oldDocuments);
+  }
 
   const result: ManifestEvaluation = { allowed: true, violations: [], documents: [] };
   documents.forEach((doc, index) => {
@@ -98,12 +152,12 @@ export function evaluateManifest(input: EvaluateManifestInput): EvaluateManifest
       });
       return;
     }
-    const verdict = evaluateEffective(policies, cluster, docNamespace, doc);
+    const verdict = evaluateEffective(policies, cluster, docNamespace, doc, { operation, oldManifest: oldDocuments?.[index] });
     if (!verdict.allowed) result.allowed = false;
     for (const v of verdict.violations) result.violations.push({ documentIndex: index, ...v });
     result.documents.push({ index, kind, name: text(metadata.name), namespace: docNamespace, evaluated: true, allowed: verdict.allowed, note: null });
   });
-  return { ok: true, evaluation: result };
+  return result;
 }
 
 export function explainEffectivePolicy(input: PolicyContext & { namespace: string }): EffectivePolicyExplanation {

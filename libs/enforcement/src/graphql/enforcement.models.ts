@@ -1,6 +1,22 @@
-import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { PolicyActionEnum } from '@rampart/platform';
 import { GraphQLJSON } from 'graphql-scalars';
+
+export enum ManifestOperationEnum {
+  CREATE = 'CREATE',
+  UPDATE = 'UPDATE',
+}
+registerEnumType(ManifestOperationEnum, {
+  name: 'ManifestOperation',
+  description: 'The admission operation a dry run simulates.',
+  valuesMap: {
+    CREATE: { description: 'The manifests are created (the default).' },
+    UPDATE: {
+      description:
+        'The manifests replace oldManifest: a rule the old object already failed is recorded as AUDIT (pre-existing) and never denies; a rule the update newly breaks denies as usual.',
+    },
+  },
+});
 
 @ObjectType({ description: 'A rule as a policy enables it, with its effective parameters.' })
 export class EnabledRule {
@@ -91,8 +107,14 @@ export class EffectivePolicy {
   @Field(() => [EffectiveRule], { description: 'Rules in effect, in catalog order.' })
   rules!: EffectiveRule[];
 
-  @Field({ description: 'Whether a request here can be denied (an applicable BLOCK policy enables a rule).' })
+  @Field({ description: 'Whether a request here can be denied: an applicable BLOCK policy enables a rule and the cluster can enforce.' })
   canDeny!: boolean;
+
+  @Field({ description: 'Whether the cluster can deny at all; when false it can only audit (BLOCK policies are recorded as AUDIT).' })
+  enforceable!: boolean;
+
+  @Field(() => [String], { description: 'Why the cluster can only audit, one sentence per unmet prerequisite; empty when it can enforce.' })
+  notEnforceableReasons!: string[];
 
   @Field(() => [ID], { description: 'Applicable BLOCK policies with enabled rules.' })
   blockingPolicyIds!: string[];
@@ -118,8 +140,16 @@ export class ManifestViolation {
   @Field({ description: 'The failing rule.' })
   ruleId!: string;
 
-  @Field(() => PolicyActionEnum, { description: 'What the policy would do.' })
+  @Field(() => PolicyActionEnum, {
+    description: 'The action that would be taken: the policy’s, except AUDIT for a pre-existing violation or on a cluster that can only audit.',
+  })
   action!: PolicyActionEnum;
+
+  @Field(() => PolicyActionEnum, { description: 'The policy’s configured action.' })
+  policyAction!: PolicyActionEnum;
+
+  @Field({ description: 'On UPDATE: the old object already failed this rule, so it is recorded but never denied.' })
+  preExisting!: boolean;
 
   @Field({ description: 'What is wrong and what to change.' })
   message!: string;

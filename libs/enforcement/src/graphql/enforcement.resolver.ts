@@ -1,7 +1,7 @@
 import { Args, ID, Query, Resolver } from '@nestjs/graphql';
 import { type AccessGrant, Grant } from '@rampart/platform';
 import { EnforcementService } from '../enforcement.service';
-import { ClusterBundle, EffectivePolicy, ManifestEvaluationResult } from './enforcement.models';
+import { ClusterBundle, EffectivePolicy, ManifestEvaluationResult, ManifestOperationEnum } from './enforcement.models';
 
 @Resolver()
 export class EnforcementResolver {
@@ -28,6 +28,8 @@ export class EnforcementResolver {
       notAppliedPolicies: e.notApplied.map(application),
       rules: e.rules.map((r) => ({ ...r, action: r.action as never, policies: r.policies.map((p) => ({ ...p, action: p.action as never })) })),
       canDeny: e.verdict.canDeny,
+      enforceable: e.verdict.enforceable,
+      notEnforceableReasons: e.verdict.notEnforceableReasons,
       blockingPolicyIds: e.verdict.blockingPolicyIds,
       auditingPolicyIds: e.verdict.auditingPolicyIds,
       summary: e.verdict.summary,
@@ -42,8 +44,21 @@ export class EnforcementResolver {
     @Args('namespace', { description: 'Namespace for documents that do not name one.' }) namespace: string,
     @Args('manifest', { description: 'YAML or JSON text; several documents separated by ---.' }) manifest: string,
     @Grant() grant: AccessGrant,
+    @Args('operation', {
+      type: () => ManifestOperationEnum,
+      nullable: true,
+      defaultValue: ManifestOperationEnum.CREATE,
+      description: 'CREATE (default) or UPDATE; UPDATE needs oldManifest.',
+    })
+    operation?: ManifestOperationEnum | null,
+    @Args('oldManifest', {
+      type: () => String,
+      nullable: true,
+      description: 'For UPDATE: the objects being replaced, YAML or JSON, one document per document of manifest, in the same order, same kind and name.',
+    })
+    oldManifest?: string | null,
   ): Promise<ManifestEvaluationResult> {
-    return this.enforcement.evaluate(grant.visibility, clusterId, namespace, manifest) as Promise<ManifestEvaluationResult>;
+    return this.enforcement.evaluate(grant.visibility, clusterId, namespace, manifest, operation ?? 'CREATE', oldManifest) as Promise<ManifestEvaluationResult>;
   }
 
   @Query(() => ClusterBundle, { description: 'The cluster’s current policy bundle.' })

@@ -10,6 +10,7 @@ import {
   RegisterClusterInput,
   RegisterClusterPayload,
   RotateClusterCredentialPayload,
+  UpdateClusterInput,
 } from './inventory.models';
 
 @Resolver(() => Cluster)
@@ -28,6 +29,14 @@ export class ClusterResolver {
   @Mutation(() => RegisterClusterPayload, { description: 'Registers a cluster in an onboarded cloud scope and issues its sensor token (shown only in this answer).' })
   registerCluster(@Args('input', { description: 'The cluster to register.' }) input: RegisterClusterInput, @Grant() grant: AccessGrant, @CallerOf() caller: Caller): Promise<RegisterClusterPayload> {
     return this.clusters.register(caller, grant.tenantId, input) as Promise<RegisterClusterPayload>;
+  }
+
+  @Mutation(() => Cluster, {
+    description:
+      'Records a cluster’s upgrade (Kubernetes or sensor version, policies enabled, name) without re-registering: same id, history and sensor token; enforceability is re-evaluated and its bundle recompiled.',
+  })
+  updateCluster(@Args('input', { description: 'The cluster’s new state.' }) input: UpdateClusterInput, @Grant() grant: AccessGrant, @CallerOf() caller: Caller): Promise<Cluster> {
+    return this.clusters.update(caller, grant.tenantId, input) as Promise<Cluster>;
   }
 
   @Mutation(() => RotateClusterCredentialPayload, { description: 'Issues a new sensor token for a cluster; the old one stops working at once.' })

@@ -124,6 +124,9 @@ export class Cluster {
   @Field({ description: 'Whether misconfiguration policies are enabled on the sensor.' })
   misconfigurationPoliciesEnabled!: boolean;
 
+  @Field(() => Int, { description: 'Optimistic-concurrency version: incremented by every change; pass it as updateCluster’s expectedVersion.' })
+  version!: number;
+
   @Field(() => Int, { nullable: true, description: 'Version of the newest bundle compiled for it; null until one exists.' })
   desiredBundleVersion!: number | null;
 
@@ -209,13 +212,34 @@ export class RegisterClusterInput {
   @Field({ description: 'Cluster name: 1–63 lowercase letters, digits or hyphens, unique among the live clusters of the scope.' })
   name!: string;
 
-  @Field(() => ClusterDistributionEnum, { description: 'The managed Kubernetes service.' })
+  @Field(() => ClusterDistributionEnum, { description: 'The managed Kubernetes service; must be the cloud scope’s (AKS in Azure, EKS in AWS, GKE in GCP).' })
   distribution!: ClusterDistributionEnum;
 
-  @Field({ description: 'Kubernetes version, e.g. 1.30.2, v1.30.2 or 1.30.2-eks-123.' })
+  @Field({ description: 'Kubernetes version, e.g. 1.30, 1.30.2, v1.30.2 or 1.30.2-eks-123 (1.30 means 1.30.0).' })
   kubernetesVersion!: string;
 
-  @Field({ description: 'Version of the Rampart sensor, e.g. 0.11.0.' })
+  @Field({ description: 'Version of the Rampart sensor, e.g. 0.11 or 0.11.0.' })
+  sensorVersion!: string;
+
+  @Field({ description: 'Whether misconfiguration policies are enabled on the sensor.' })
+  misconfigurationPoliciesEnabled!: boolean;
+}
+
+@InputType({ description: 'Input of updateCluster: the cluster’s state after an upgrade (every field is replaced).' })
+export class UpdateClusterInput {
+  @Field(() => ID, { description: 'The cluster.' })
+  id!: string;
+
+  @Field(() => Int, { nullable: true, description: 'The version last read; a different current version is a CONFLICT. Omit to overwrite unconditionally.' })
+  expectedVersion?: number | null;
+
+  @Field({ description: 'Cluster name: 1–63 lowercase letters, digits or hyphens, unique among the live clusters of the scope.' })
+  name!: string;
+
+  @Field({ description: 'Kubernetes version, e.g. 1.30, 1.30.2, v1.30.2 or 1.30.2-eks-123 (1.30 means 1.30.0).' })
+  kubernetesVersion!: string;
+
+  @Field({ description: 'Version of the Rampart sensor, e.g. 0.11 or 0.11.0.' })
   sensorVersion!: string;
 
   @Field({ description: 'Whether misconfiguration policies are enabled on the sensor.' })

@@ -52,6 +52,7 @@ export const AUTHORIZATION_TABLE: Record<OperationType, Record<string, Access>> 
     offboardCloudScope: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'CloudScope', idArg: 'id' },
     registerCluster: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'CloudScope', idArg: 'input.cloudScopeId' },
     rotateClusterCredential: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'Cluster', idArg: 'clusterId' },
+    updateCluster: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'Cluster', idArg: 'input.id' },
     deregisterCluster: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'Cluster', idArg: 'id' },
     createPolicy: { kind: 'tenant', minRole: 'SECURITY_ADMIN', tenantIdArg: 'input.tenantId' },
     updatePolicy: { kind: 'object', minRole: 'SECURITY_ADMIN', objectKind: 'Policy', idArg: 'input.id' },

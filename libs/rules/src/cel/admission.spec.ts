@@ -29,13 +29,18 @@ describe('renderAdmissionPolicy', () => {
     const table = CEL_PARAMETER_CASES.flatMap((c) => actions.map((a) => [`${c.ruleId} (${c.label}) ${a}`, c, a] as const));
 
     it.each(table)('%s', (_name, c, action) => {
-      const { policy, binding } = renderAdmissionPolicy(
+      const { policy, binding, preExistingPolicy, preExistingBinding } = renderAdmissionPolicy(
         input({ action, rules: [{ id: c.ruleId, parameters: c.parameters }], namespaces: { include: ['payments'], exclude: ['payments-canary'] } }),
       );
-      expect(() => new ValidatingAdmissionPolicy(policy).validate()).not.toThrow();
-      expect(() => new ValidatingAdmissionPolicyBinding(binding).validate()).not.toThrow();
-      // Every expression compiles against the Kubernetes function set.
-      expect(() => compileAdmissionPolicyForCel({ policy })).not.toThrow();
+      for (const p of [policy, preExistingPolicy]) {
+        expect(() => new ValidatingAdmissionPolicy(p).validate()).not.toThrow();
+        // Every expression compiles against the Kubernetes function set.
+        expect(() => compileAdmissionPolicyForCel({ policy: p })).not.toThrow();
+        expect(p.metadata?.name).toMatch(DNS_SUBDOMAIN);
+      }
+      for (const b of [binding, preExistingBinding]) expect(() => new ValidatingAdmissionPolicyBinding(b).validate()).not.toThrow();
+      expect(preExistingBinding.spec?.policyName).toBe(preExistingPolicy.metadata?.name);
+      expect(preExistingBinding.spec?.validationActions).toEqual(['Audit', 'Warn']);
     });
 
     it('accepts a policy with every rule at once', () => {

@@ -1,12 +1,16 @@
-// One Rampart policy → one ValidatingAdmissionPolicy + one binding
-// (admissionregistration.k8s.io/v1, Kubernetes 1.30+). The output goes into
+// One Rampart policy → two ValidatingAdmissionPolicy + binding pairs
+// (admissionregistration.k8s.io/v1, Kubernetes 1.30+): `rampart-<id>` for the
+// violations a request introduces (bound with the policy's action) and
+// `rampart-<id>.pre-existing` for those an UPDATE's old object already had (always
+// Audit + Warn), so existing violations never stall a rollout (see update-rendering.ts). The output goes into
 // bundles whose ETag hashes their canonical JSON, so it must be a pure function
 // of its input: no timestamps, and every list in a defined order.
 import { createHash } from 'node:crypto';
 import type { IValidatingAdmissionPolicy } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
 import type { IValidatingAdmissionPolicyBinding } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding';
-import { RULE_IDS, type RuleId, type RuleParameters } from '../types';
-import { CEL_VARIABLES, renderCelRule } from './rule-expressions';
+import { RULE_IDS, type RuleId } from '../types';
+import type { CelRuleRendering } from './rule-expressions';
+import { renderUpdateAwareRules } from './update-rendering';
 
 export type ValidatingAdmissionPolicy = IValidatingAdmissionPolicy;
 export type ValidatingAdmissionPolicyBinding = IValidatingAdmissionPolicyBinding;
@@ -28,9 +32,16 @@ export interface AdmissionRenderOptions {
 }
 
 export interface AdmissionPolicyRender {
+  /** Violations the request introduces; the binding carries the policy's action. */
   policy: ValidatingAdmissionPolicy;
   binding: ValidatingAdmissionPolicyBinding;
+  /** Violations an UPDATE's old object already had: matched on UPDATE only, bound with Audit + Warn. */
+  preExistingPolicy: ValidatingAdmissionPolicy;
+  preExistingBinding: ValidatingAdmissionPolicyBinding;
 }
+
+/** Appended to a policy's object name for its pre-existing-violations pair; main names never contain a dot. */
+export const PRE_EXISTING_NAME_SUFFIX = '.pre-existing';
 
 export const DEFAULT_SENSOR_NAMESPACE = 'rampart-system';
 export const KUBERNETES_SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
@@ -118,8 +129,10 @@ function orderedRules(rules: AdmissionPolicyInput['rules']): AdmissionPolicyInpu
 }
 
 /**
- * Renders a policy as a ValidatingAdmissionPolicy and its binding. BLOCK
- * denies (`Deny`); AUDIT admits and records (`Audit`, `Warn`). Throws for a
+ * Renders a policy as two ValidatingAdmissionPolicy + binding pairs. The main pair
+ * holds the violations a request introduces: BLOCK denies (`Deny`), AUDIT admits
+ * and records (`Audit`, `Warn`). The pre-existing pair (UPDATE only) records, never
+ * denies, the violations the old object already had. Throws for a
  * policy without rules: Kubernetes rejects a policy with no validations, and
  * such a policy enforces nothing, so the caller should leave it out.
  */
@@ -131,56 +144,65 @@ export function renderAdmissionPolicy(
   const name = admissionPolicyObjectName(input.id);
   const rules = orderedRules(input.rules);
 
-  const validations = rules.flatMap((rule) =>
-    renderCelRule(rule.id, rule.parameters as RuleParameters[RuleId]).validations.map((v) => ({
-      expression: v.expression,
-      messageExpression: v.messageExpression,
-      message: v.message,
-      reason: 'Forbidden' as const,
-    })),
-  );
+  const rendering = renderUpdateAwareRules(rules.map((r) => ({ id: r.id, parameters: r.parameters })));
+  const validations = (renderings: CelRuleRendering[]) =>
+    renderings.flatMap((r) =>
+      r.validations.map((v) => ({ expression: v.expression, messageExpression: v.messageExpression, message: v.message, reason: 'Forbidden' as const })),
+    );
+  const variables = rendering.variables.map((v) => ({ name: v.name, expression: v.expression }));
 
-  const resourceRules: ResourceRule[] = [];
-  if (rules.some((r) => !INGRESS_RULES.has(r.id))) resourceRules.push(...workloadResourceRules());
-  if (rules.some((r) => INGRESS_RULES.has(r.id))) resourceRules.push(ingressResourceRule());
-
-  const metadata = {
-    name,
-    labels: { 'app.kubernetes.io/managed-by': 'rampart' },
-    annotations: {
-      [`${ANNOTATION_PREFIX}/policy-id`]: input.id,
-      [`${ANNOTATION_PREFIX}/policy-name`]: input.name,
-      [`${ANNOTATION_PREFIX}/action`]: input.action,
-      [`${ANNOTATION_PREFIX}/rules`]: [...new Set(rules.map((r) => r.id))].join(','),
-    },
+  // matchPolicy Equivalent; only the resources the policy's rules read. Subresources
+  // other than pods/ephemeralcontainers (status, scale, …) are never matched: they do
+  // not change what the rules read.
+  const resourceRules = (): ResourceRule[] => {
+    const out: ResourceRule[] = [];
+    if (rules.some((r) => !INGRESS_RULES.has(r.id))) out.push(...workloadResourceRules());
+    if (rules.some((r) => INGRESS_RULES.has(r.id))) out.push(ingressResourceRule());
+    return out;
   };
 
-  const policy: ValidatingAdmissionPolicy = {
+  const annotations = (kind: 'introduced' | 'pre-existing') => ({
+    [`${ANNOTATION_PREFIX}/policy-id`]: input.id,
+    [`${ANNOTATION_PREFIX}/policy-name`]: input.name,
+    [`${ANNOTATION_PREFIX}/action`]: input.action,
+    [`${ANNOTATION_PREFIX}/rules`]: [...new Set(rules.map((r) => r.id))].join(','),
+    [`${ANNOTATION_PREFIX}/violations`]: kind,
+  });
+  const metadata = (objectName: string, kind: 'introduced' | 'pre-existing') => ({
+    name: objectName,
+    labels: { 'app.kubernetes.io/managed-by': 'rampart' },
+    annotations: annotations(kind),
+  });
+
+  const admissionPolicy = (objectName: string, kind: 'introduced' | 'pre-existing', matchRules: ResourceRule[], checks: CelRuleRendering[]): ValidatingAdmissionPolicy => ({
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
-    metadata,
+    metadata: metadata(objectName, kind),
     spec: {
       // Fail: an expression that cannot be evaluated must not let a workload through a BLOCK policy.
       failurePolicy: 'Fail',
-      matchConstraints: {
-        matchPolicy: 'Equivalent',
-        resourceRules,
-      },
-      variables: CEL_VARIABLES.map((v) => ({ name: v.name, expression: v.expression })),
-      validations,
+      matchConstraints: { matchPolicy: 'Equivalent', resourceRules: matchRules },
+      variables: variables.map((v) => ({ ...v })),
+      validations: validations(checks),
     },
-  };
-
-  const binding: ValidatingAdmissionPolicyBinding = {
+  });
+  const admissionBinding = (objectName: string, kind: 'introduced' | 'pre-existing', actions: ('Deny' | 'Audit' | 'Warn')[]): ValidatingAdmissionPolicyBinding => ({
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicyBinding',
-    metadata: { ...metadata, labels: { ...metadata.labels }, annotations: { ...metadata.annotations } },
+    metadata: metadata(objectName, kind),
     spec: {
-      policyName: name,
-      validationActions: input.action === 'BLOCK' ? ['Deny'] : ['Audit', 'Warn'],
+      policyName: objectName,
+      validationActions: actions,
       matchResources: { namespaceSelector: admissionNamespaceSelector(input.namespaces, options) },
     },
-  };
+  });
 
-  return { policy, binding };
+  const preExistingName = name + PRE_EXISTING_NAME_SUFFIX;
+  const updateOnly = resourceRules().map((r) => ({ ...r, operations: ['UPDATE' as const] }));
+  return {
+    policy: admissionPolicy(name, 'introduced', resourceRules(), rendering.introduced),
+    binding: admissionBinding(name, 'introduced', input.action === 'BLOCK' ? ['Deny'] : ['Audit', 'Warn']),
+    preExistingPolicy: admissionPolicy(preExistingName, 'pre-existing', updateOnly, rendering.preExisting),
+    preExistingBinding: admissionBinding(preExistingName, 'pre-existing', ['Audit', 'Warn']),
+  };
 }

@@ -24,7 +24,8 @@ import { reflect } from '@bufbuild/protobuf/reflect';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { compareQuantities, parseQuantity, type Quantity } from '../quantity';
 import { RULE_IDS, type RuleId, type RuleParameters } from '../types';
-import { CEL_VARIABLES, renderCelRule, type CelRuleRendering, type CelVariable } from './rule-expressions';
+import type { CelRuleRendering, CelVariable } from './rule-expressions';
+import { renderUpdateAwareRules } from './update-rendering';
 
 // ---------------------------------------------------------------------------
 // Kubernetes library functions
@@ -314,9 +315,14 @@ export function compileAdmissionPolicyForCel(rendered: AdmissionPolicyLike): Com
   });
 }
 
-/** Compiles one rule's validations with the shared variables (for benchmarks and tests). */
-export function compileCelRules<R extends RuleId>(ruleId: R, parameters: RuleParameters[R]): CompiledCelPolicy {
-  return compileCelPolicy({ variables: CEL_VARIABLES, rules: [renderCelRule(ruleId, parameters)] });
+/**
+ * Compiles one rule's validations with the shared variables (for benchmarks and tests):
+ * the violations a request introduces (on UPDATE, only when the old object passed the
+ * rule), or with `preExisting` those the old object already had.
+ */
+export function compileCelRules<R extends RuleId>(ruleId: R, parameters: RuleParameters[R], preExisting = false): CompiledCelPolicy {
+  const rendering = renderUpdateAwareRules([{ id: ruleId, parameters }]);
+  return compileCelPolicy({ variables: rendering.variables, rules: preExisting ? rendering.preExisting : rendering.introduced });
 }
 
 // ---------------------------------------------------------------------------
@@ -377,6 +383,8 @@ export interface CelEvaluateOptions {
   /** The request's namespace; defaults to the object's metadata.namespace (or ''). */
   namespace?: string;
   operation?: 'CREATE' | 'UPDATE';
+  /** The stored object an UPDATE replaces (`oldObject`); null otherwise, as in Kubernetes. */
+  oldObject?: unknown;
 }
 
 type Evaluable = CompiledCelPolicy | CelPolicyRendering | AdmissionPolicyLike;
@@ -392,8 +400,9 @@ function errorText(e: unknown): string {
 }
 
 /**
- * Evaluates a policy's validations against one object, as the API server
- * would for a CREATE (failurePolicy: Fail, so evaluation errors are failures).
+ * Evaluates a policy's validations against one object, as the API server would
+ * (failurePolicy: Fail, so evaluation errors are failures): a CREATE unless
+ * `options.operation` says UPDATE, with `options.oldObject` as oldObject.
  */
 export function evaluateWithCel(policy: Evaluable, object: unknown, options: CelEvaluateOptions = {}): CelEvaluation {
   const program = toCompiled(policy);
@@ -406,7 +415,7 @@ export function evaluateWithCel(policy: Evaluable, object: unknown, options: Cel
   });
   const bindings: CelBindings = {
     object: toAdmissionCelValue(object),
-    oldObject: null,
+    oldObject: options.operation === 'UPDATE' && options.oldObject !== undefined ? toAdmissionCelValue(options.oldObject) : null,
     params: null,
     namespaceObject: null,
     request,
@@ -456,4 +465,38 @@ export function evaluateRuleWithCel<R extends RuleId>(
   const program = compileCelRules(ruleId, parameters);
   const failures = documents.flatMap((doc) => evaluateWithCel(program, doc, options).failures);
   return { allowed: failures.length === 0, failures };
+}
+
+interface RenderedPairLike {
+  policy: AdmissionPolicyLike['policy'] & {
+    spec?: { matchConstraints?: { resourceRules?: readonly { operations?: readonly string[] }[] } };
+  };
+}
+
+/** Whether a rendered policy's matchConstraints select the operation (so the API server would run it). */
+function matchesOperation(rendered: RenderedPairLike, operation: string): boolean {
+  const rules = rendered.policy.spec?.matchConstraints?.resourceRules ?? [];
+  return rules.some((r) => (r.operations ?? []).some((op) => op === operation || op === '*'));
+}
+
+export interface AdmissionRenderEvaluation {
+  /** Failures of the main pair, bound with the policy's action. */
+  introduced: CelFailure[];
+  /** Failures of the pre-existing pair (Audit + Warn); empty when it does not match the operation. */
+  preExisting: CelFailure[];
+}
+
+/**
+ * Runs both pairs of a renderAdmissionPolicy result on one request, each only when its
+ * match constraints select the request's operation, as the API server would.
+ */
+export function evaluateAdmissionRenderWithCel(
+  render: { policy: RenderedPairLike['policy']; preExistingPolicy: RenderedPairLike['policy'] },
+  object: unknown,
+  options: CelEvaluateOptions = {},
+): AdmissionRenderEvaluation {
+  const operation = options.operation ?? 'CREATE';
+  const run = (policy: RenderedPairLike['policy']) =>
+    matchesOperation({ policy }, operation) ? evaluateWithCel({ policy }, object, options).failures : [];
+  return { introduced: run(render.policy), preExisting: run(render.preExistingPolicy) };
 }

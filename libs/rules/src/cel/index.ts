@@ -6,6 +6,7 @@ export {
   admissionNamespaceSelector,
   admissionPolicyObjectName,
   DEFAULT_SENSOR_NAMESPACE,
+  PRE_EXISTING_NAME_SUFFIX,
   KUBERNETES_SYSTEM_NAMESPACES,
   NAMESPACE_NAME_LABEL,
   type AdmissionAction,
@@ -18,6 +19,10 @@ export {
 export {
   renderCelRule,
   CEL_VARIABLES,
+  CEL_OLD_OBJECT_VARIABLES,
+  NEW_OBJECT,
+  OLD_OBJECT,
+  type CelSubject,
   CEL_WORKLOAD_KINDS,
   CEL_TEMPLATE_KINDS,
   type CelRuleRendering,
@@ -25,3 +30,4 @@ export {
   type CelVariable,
 } from './rule-expressions';
 export { globToCelRegex, globsToCelRegex } from './glob-regex';
+export { renderUpdateAwareRules, PRE_EXISTING_MESSAGE_TAG, type CelRuleInput, type UpdateAwareRendering } from './update-rendering';

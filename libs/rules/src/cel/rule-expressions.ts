@@ -50,46 +50,74 @@ function hasPath(root: string, path: string): string {
 }
 
 /**
- * Shared variables, in dependency order. Kubernetes evaluates them lazily, so
- * listing all of them in every policy costs nothing for the ones a policy's
- * rules do not read.
+ * Which admitted object an expression reads: `object` (the request's object) or
+ * `oldObject` (the stored object an UPDATE replaces; null on CREATE), and the
+ * names of the shared variables derived from it.
  */
-export const CEL_VARIABLES: readonly CelVariable[] = [
-  { name: 'kind', expression: `has(object.kind) ? object.kind : ''` },
-  { name: 'isWorkload', expression: `variables.kind in ${celStringList(CEL_WORKLOAD_KINDS)}` },
-  {
-    name: 'podSpec',
-    expression:
-      `variables.kind == 'Pod' ? (has(object.spec) ? object.spec : {}) : ` +
-      `variables.kind == 'CronJob' ? (${hasPath('object', 'spec.jobTemplate.spec.template.spec')} ? object.spec.jobTemplate.spec.template.spec : {}) : ` +
-      `variables.kind in ${celStringList(CEL_TEMPLATE_KINDS)} ? (${hasPath('object', 'spec.template.spec')} ? object.spec.template.spec : {}) : {}`,
-  },
-  {
-    name: 'podSecurityContext',
-    expression: `has(variables.podSpec.securityContext) ? variables.podSpec.securityContext : {}`,
-  },
-  {
-    // Kubernetes forbids resources on ephemeral containers, so limits are checked on these two lists only.
-    name: 'resourceContainers',
-    expression:
-      `(has(variables.podSpec.containers) ? variables.podSpec.containers : []) + ` +
-      `(has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : [])`,
-  },
-  {
-    name: 'containers',
-    expression:
-      `variables.resourceContainers + ` +
-      `(has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers : [])`,
-  },
-  {
-    name: 'isWindows',
-    expression: `has(variables.podSpec.os) && has(variables.podSpec.os.name) && variables.podSpec.os.name == 'windows'`,
-  },
-];
+export interface CelSubject {
+  readonly object: 'object' | 'oldObject';
+  /** `variables.<name>` for this subject (`variables.old<Name>` for oldObject). */
+  v(name: string): string;
+}
+
+export const NEW_OBJECT: CelSubject = { object: 'object', v: (name) => `variables.${name}` };
+export const OLD_OBJECT: CelSubject = { object: 'oldObject', v: (name) => `variables.${oldVariableName(name)}` };
+
+function oldVariableName(name: string): string {
+  return `old${name[0].toUpperCase()}${name.slice(1)}`;
+}
+
+function subjectVariables(S: CelSubject): CelVariable[] {
+  const o = S.object;
+  const name = (n: string) => (S === OLD_OBJECT ? oldVariableName(n) : n);
+  // oldObject is null on CREATE: every other variable reads the object through kind, which is '' then.
+  const kind = o === 'oldObject' ? `oldObject != null && has(oldObject.kind) ? oldObject.kind : ''` : `has(object.kind) ? object.kind : ''`;
+  return [
+    { name: name('kind'), expression: kind },
+    { name: name('isWorkload'), expression: `${S.v('kind')} in ${celStringList(CEL_WORKLOAD_KINDS)}` },
+    {
+      name: name('podSpec'),
+      expression:
+        `${S.v('kind')} == 'Pod' ? (has(${o}.spec) ? ${o}.spec : {}) : ` +
+        `${S.v('kind')} == 'CronJob' ? (${hasPath(o, 'spec.jobTemplate.spec.template.spec')} ? ${o}.spec.jobTemplate.spec.template.spec : {}) : ` +
+        `${S.v('kind')} in ${celStringList(CEL_TEMPLATE_KINDS)} ? (${hasPath(o, 'spec.template.spec')} ? ${o}.spec.template.spec : {}) : {}`,
+    },
+    {
+      name: name('podSecurityContext'),
+      expression: `has(${S.v('podSpec')}.securityContext) ? ${S.v('podSpec')}.securityContext : {}`,
+    },
+    {
+      // Kubernetes forbids resources on ephemeral containers, so limits are checked on these two lists only.
+      name: name('resourceContainers'),
+      expression:
+        `(has(${S.v('podSpec')}.containers) ? ${S.v('podSpec')}.containers : []) + ` +
+        `(has(${S.v('podSpec')}.initContainers) ? ${S.v('podSpec')}.initContainers : [])`,
+    },
+    {
+      name: name('containers'),
+      expression:
+        `${S.v('resourceContainers')} + ` +
+        `(has(${S.v('podSpec')}.ephemeralContainers) ? ${S.v('podSpec')}.ephemeralContainers : [])`,
+    },
+    {
+      name: name('isWindows'),
+      expression: `has(${S.v('podSpec')}.os) && has(${S.v('podSpec')}.os.name) && ${S.v('podSpec')}.os.name == 'windows'`,
+    },
+  ];
+}
+
+/**
+ * Shared variables over `object`, in dependency order. Kubernetes evaluates them
+ * lazily, so listing all of them in every policy costs nothing for the ones a
+ * policy's rules do not read.
+ */
+export const CEL_VARIABLES: readonly CelVariable[] = subjectVariables(NEW_OBJECT);
+
+/** The same variables over `oldObject` (`variables.oldKind`, `variables.oldPodSpec`, …). */
+export const CEL_OLD_OBJECT_VARIABLES: readonly CelVariable[] = subjectVariables(OLD_OBJECT);
 
 const C = 'c';
 const SC = `${C}.securityContext`;
-const PSC = 'variables.podSecurityContext';
 
 /** `has(c.securityContext) && has(c.securityContext.<field>)` */
 function containerHas(field: string): string {
@@ -148,16 +176,18 @@ function describeRanges(ranges: readonly IdRange[]): string {
 }
 
 /** The container's value of a securityContext field when set, else the pod's; `check` must hold for it. */
-function effective(field: string, check: (v: string) => string, whenUnset: string): string {
+function effective(S: CelSubject, field: string, check: (v: string) => string, whenUnset: string): string {
+  const PSC = S.v('podSecurityContext');
   return (
     `(${containerHas(field)}) ? (${check(`${SC}.${field}`)}) : ` +
     `(has(${PSC}.${field}) ? (${check(`${PSC}.${field}`)}) : ${whenUnset})`
   );
 }
 
-type Renderer<R extends RuleId> = (params: RuleParameters[R]) => CelValidation[];
+type Renderer<R extends RuleId> = (params: RuleParameters[R], S: CelSubject) => CelValidation[];
 
 const quantityCeiling = (
+  S: CelSubject,
   ruleId: RuleId,
   resource: 'cpu' | 'memory',
   max: string,
@@ -169,7 +199,7 @@ const quantityCeiling = (
   const passes = `!(${set}) || (isQuantity(${field}) && quantity(${field}).compareTo(quantity(${celString(max)})) <= 0)`;
   return containerValidation(
     ruleId,
-    'variables.resourceContainers',
+    S.v('resourceContainers'),
     passes,
     `resources.limits.${resource} exceeds ${paramName} ${max}`,
     `lower resources.limits.${resource} to at most ${max}`,
@@ -177,45 +207,45 @@ const quantityCeiling = (
 };
 
 const RENDERERS: { [R in RuleId]: Renderer<R> } = {
-  'container-resource-limits': (p) => {
+  'container-resource-limits': (p, S) => {
     const out: CelValidation[] = [
       containerValidation(
         'container-resource-limits',
-        'variables.resourceContainers',
+        S.v('resourceContainers'),
         `${hasPath(C, 'resources.limits.cpu')} && has(${C}.resources.limits.memory)`,
         'lacks resources.limits.cpu or resources.limits.memory',
         'set both resources.limits.cpu and resources.limits.memory',
       ),
     ];
-    if (p.maxCpu !== undefined) out.push(quantityCeiling('container-resource-limits', 'cpu', p.maxCpu, 'maxCpu'));
+    if (p.maxCpu !== undefined) out.push(quantityCeiling(S, 'container-resource-limits', 'cpu', p.maxCpu, 'maxCpu'));
     if (p.maxMemory !== undefined) {
-      out.push(quantityCeiling('container-resource-limits', 'memory', p.maxMemory, 'maxMemory'));
+      out.push(quantityCeiling(S, 'container-resource-limits', 'memory', p.maxMemory, 'maxMemory'));
     }
     return out;
   },
 
-  'privileged-containers': () => [
+  'privileged-containers': (_p, S) => [
     containerValidation(
       'privileged-containers',
-      'variables.containers',
+      S.v('containers'),
       `!(${containerHas('privileged')} && ${SC}.privileged == true)`,
       'sets securityContext.privileged: true',
       'remove it or set securityContext.privileged: false',
     ),
   ],
 
-  'privilege-escalation': () => [
+  'privilege-escalation': (_p, S) => [
     containerValidation(
       'privilege-escalation',
-      'variables.containers',
+      S.v('containers'),
       `${containerHas('allowPrivilegeEscalation')} && ${SC}.allowPrivilegeEscalation == false`,
       'does not set securityContext.allowPrivilegeEscalation: false',
       'set securityContext.allowPrivilegeEscalation: false',
-      'variables.isWindows',
+      S.v('isWindows'),
     ),
   ],
 
-  capabilities: (p) => {
+  capabilities: (p, S) => {
     // Defaults again here, so a rendering from unvalidated stored parameters stays strict.
     const allowedCapabilities = p.allowedCapabilities ?? [];
     const addPath = 'capabilities.add';
@@ -228,42 +258,42 @@ const RENDERERS: { [R in RuleId]: Renderer<R> } = {
     const out = [
       containerValidation(
         'capabilities',
-        'variables.containers',
+        S.v('containers'),
         `!(has(${SC}) && ${hasPath(SC, addPath)}) || ${addOk}`,
         `adds a capability outside the allowed list (${allowedText})`,
         'remove it from securityContext.capabilities.add',
-        'variables.isWindows',
+        S.v('isWindows'),
       ),
     ];
     if (p.requireDropAll === true) {
       out.push(
         containerValidation(
           'capabilities',
-          'variables.containers',
+          S.v('containers'),
           `has(${SC}) && ${hasPath(SC, 'capabilities.drop')} && 'ALL' in ${SC}.capabilities.drop`,
           'does not drop ALL capabilities',
           'add ALL to securityContext.capabilities.drop',
-          'variables.isWindows',
+          S.v('isWindows'),
         ),
       );
     }
     return out;
   },
 
-  'non-root-user': (p) => {
+  'non-root-user': (p, S) => {
     const out: CelValidation[] = [
       containerValidation(
         'non-root-user',
-        'variables.containers',
-        effective('runAsNonRoot', (v) => `${v} == true`, 'false'),
+        S.v('containers'),
+        effective(S, 'runAsNonRoot', (v) => `${v} == true`, 'false'),
         'does not run with an effective runAsNonRoot: true',
         'set securityContext.runAsNonRoot: true on the pod or the container',
       ),
       containerValidation(
         'non-root-user',
-        'variables.containers',
+        S.v('containers'),
         // `> 0` rather than `!= 0`: a negative UID is invalid, and failing on it matches the TS evaluator.
-        effective('runAsUser', (v) => `${v} > 0`, 'true'),
+        effective(S, 'runAsUser', (v) => `${v} > 0`, 'true'),
         'runs as UID 0 or an invalid UID (effective runAsUser)',
         'set securityContext.runAsUser to a non-zero UID',
       ),
@@ -273,8 +303,8 @@ const RENDERERS: { [R in RuleId]: Renderer<R> } = {
       out.push(
         containerValidation(
           'non-root-user',
-          'variables.containers',
-          effective('runAsUser', (v) => inRanges(v, users), 'true'),
+          S.v('containers'),
+          effective(S, 'runAsUser', (v) => inRanges(v, users), 'true'),
           `runs as a UID outside the allowed ranges (${describeRanges(users)})`,
           'set securityContext.runAsUser to an allowed UID',
         ),
@@ -285,15 +315,15 @@ const RENDERERS: { [R in RuleId]: Renderer<R> } = {
       out.push(
         containerValidation(
           'non-root-user',
-          'variables.containers',
-          effective('runAsGroup', (v) => inRanges(v, groups), 'true'),
+          S.v('containers'),
+          effective(S, 'runAsGroup', (v) => inRanges(v, groups), 'true'),
           `runs as a GID outside the allowed ranges (${describeRanges(groups)})`,
           'set securityContext.runAsGroup to an allowed GID',
         ),
         podValidation(
           'non-root-user',
-          `(!has(${PSC}.fsGroup) || ${inRanges(`${PSC}.fsGroup`, groups)}) && ` +
-            `(!has(${PSC}.supplementalGroups) || ${PSC}.supplementalGroups.all(g, ${inRanges('g', groups)}))`,
+          `(!has(${S.v('podSecurityContext')}.fsGroup) || ${inRanges(`${S.v('podSecurityContext')}.fsGroup`, groups)}) && ` +
+            `(!has(${S.v('podSecurityContext')}.supplementalGroups) || ${S.v('podSecurityContext')}.supplementalGroups.all(g, ${inRanges('g', groups)}))`,
           `the pod's fsGroup or supplementalGroups are outside the allowed group ranges (${describeRanges(groups)})`,
           'set securityContext.fsGroup and supplementalGroups to allowed GIDs',
         ),
@@ -302,42 +332,42 @@ const RENDERERS: { [R in RuleId]: Renderer<R> } = {
     return out;
   },
 
-  'automount-service-account-token': () => [
+  'automount-service-account-token': (_p, S) => [
     podValidation(
       'automount-service-account-token',
-      `!variables.isWorkload || (has(variables.podSpec.automountServiceAccountToken) && variables.podSpec.automountServiceAccountToken == false)`,
+      `!${S.v('isWorkload')} || (has(${S.v('podSpec')}.automountServiceAccountToken) && ${S.v('podSpec')}.automountServiceAccountToken == false)`,
       'the pod spec does not set automountServiceAccountToken: false',
       'set automountServiceAccountToken: false in the pod spec',
     ),
   ],
 
-  'default-namespace': () => {
+  'default-namespace': (_p, S) => {
     // The API server fills metadata.namespace from the request; request.namespace covers an object that omits it.
     const ns =
-      `(${hasPath('object', 'metadata.namespace')} && object.metadata.namespace != '' ? object.metadata.namespace : ` +
+      `(${hasPath(S.object, 'metadata.namespace')} && ${S.object}.metadata.namespace != '' ? ${S.object}.metadata.namespace : ` +
       `(has(request.namespace) ? request.namespace : ''))`;
     return [
       podValidation(
         'default-namespace',
-        `!variables.isWorkload || !(${ns} in ['', 'default'])`,
+        `!${S.v('isWorkload')} || !(${ns} in ['', 'default'])`,
         'the workload is in the default namespace',
         'deploy it to a dedicated namespace',
       ),
     ];
   },
 
-  'host-namespaces': () => [
+  'host-namespaces': (_p, S) => [
     podValidation(
       'host-namespaces',
       ['hostPID', 'hostIPC', 'hostNetwork']
-        .map((f) => `!(has(variables.podSpec.${f}) && variables.podSpec.${f} == true)`)
+        .map((f) => `!(has(${S.v('podSpec')}.${f}) && ${S.v('podSpec')}.${f} == true)`)
         .join(' && '),
       'the pod shares a host namespace (hostPID, hostIPC or hostNetwork is true)',
       'remove hostPID, hostIPC and hostNetwork or set them to false',
     ),
   ],
 
-  'trusted-registries': (p) => {
+  'trusted-registries': (p, S) => {
     const patterns = p.allowedPatterns ?? [];
     const regex = globsToCelRegex(patterns);
     // An image reference longer than the TS evaluator checks fails here too, before any matching.
@@ -347,7 +377,7 @@ const RENDERERS: { [R in RuleId]: Renderer<R> } = {
     return [
       containerValidation(
         'trusted-registries',
-        'variables.containers',
+        S.v('containers'),
         passes,
         `uses an image matching no allowed pattern (${allowed})`,
         'pull the image from a trusted registry',
@@ -355,28 +385,28 @@ const RENDERERS: { [R in RuleId]: Renderer<R> } = {
     ];
   },
 
-  'ingress-https': () => {
-    const tls = 'object.spec.tls';
+  'ingress-https': (_p, S) => {
+    const tls = `${S.object}.spec.tls`;
     const covered = `${tls}.exists(t, !has(t.hosts) || size(t.hosts) == 0 || r.host in t.hosts)`;
     return [
       podValidation(
         'ingress-https',
-        `variables.kind != 'Ingress' || (${hasPath('object', 'spec.tls')} && size(${tls}) > 0 && ` +
-          `(!has(object.spec.rules) || object.spec.rules.all(r, !has(r.host) || r.host == '' || ${covered})))`,
+        `${S.v('kind')} != 'Ingress' || (${hasPath(S.object, 'spec.tls')} && size(${tls}) > 0 && ` +
+          `(!has(${S.object}.spec.rules) || ${S.object}.spec.rules.all(r, !has(r.host) || r.host == '' || ${covered})))`,
         'the Ingress has no spec.tls or a rule host not covered by spec.tls[].hosts',
         'add every rule host to spec.tls[].hosts',
       ),
     ];
   },
 
-  'read-only-root-filesystem': () => [
+  'read-only-root-filesystem': (_p, S) => [
     containerValidation(
       'read-only-root-filesystem',
-      'variables.containers',
+      S.v('containers'),
       `${containerHas('readOnlyRootFilesystem')} && ${SC}.readOnlyRootFilesystem == true`,
       'does not set securityContext.readOnlyRootFilesystem: true',
       'set securityContext.readOnlyRootFilesystem: true',
-      'variables.isWindows',
+      S.v('isWindows'),
     ),
   ],
 };
@@ -385,8 +415,8 @@ const RENDERERS: { [R in RuleId]: Renderer<R> } = {
  * The CEL validations for one rule, parameters inlined as literals. Parameters
  * must already be validated (and defaulted) by the catalog.
  */
-export function renderCelRule<R extends RuleId>(ruleId: R, parameters: RuleParameters[R]): CelRuleRendering {
+export function renderCelRule<R extends RuleId>(ruleId: R, parameters: RuleParameters[R], subject: CelSubject = NEW_OBJECT): CelRuleRendering {
   const render = RENDERERS[ruleId] as Renderer<R> | undefined;
   if (render === undefined) throw new Error(`unknown rule id: ${String(ruleId)}`);
-  return { ruleId, validations: render(parameters) };
+  return { ruleId, validations: render(parameters, subject) };
 }
