@@ -112,7 +112,7 @@ export class ClusterService {
       misconfigurationPoliciesEnabled: boolean;
     },
   ): Promise<ClusterView> {
-    if (!UUID.test(input.id)) throw AppError.badInput('input.id', 'must be a UUID');
+    if (!isUuid(input.id)) throw AppError.badInput('input.id', 'must be a UUID');
     const name = normaliseClusterName(input.name);
     const kubernetesVersion = normaliseVersion(input.kubernetesVersion, 'input.kubernetesVersion');
     const sensorVersion = normaliseVersion(input.sensorVersion, 'input.sensorVersion');
