@@ -9,6 +9,7 @@ import {
   DbModule,
   MetricsModule,
   QueueModule,
+  ReadinessModule,
   RedisModule,
   loggerParams,
   rampartGraphQLModule,
@@ -29,6 +30,7 @@ import { MetricsController } from './metrics/metrics.controller';
     RedisModule,
     QueueModule,
     MetricsModule,
+    ReadinessModule,
     // Authentication first: its global guard sets req.user before the authorization guard reads it.
     AuthModule.forRoot(),
     AuthzModule,

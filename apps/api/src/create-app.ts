@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { APP_CONFIG, type AppConfig, MetricsService, requestIdFor } from '@rampart/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { observeRequests } from './observability/request-observability';
 
 /** Builds the API exactly as production runs it; tests use the same function. */
 export async function createApp(): Promise<NestFastifyApplication> {
@@ -39,6 +40,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
         reply.elapsedTime / 1000,
       );
     });
+  observeRequests(app, metrics);
   return app;
 }
 

@@ -172,6 +172,11 @@ describe('GraphQL error masking (e2e)', () => {
       ],
     });
     expect(loggedFor('app-error')).toEqual([]);
+    // Nor by Nest on its own (it logs every exception a resolver throws, with its stack, unless told not to).
+    expect(logger.calls.filter((c) => c.level === 'error' && c.args.some((a) => a instanceof AppError))).toEqual([]);
+    // The caller's mistake is one line at info (Nest's `log`), with its code and field, and no error object.
+    const info = logger.calls.filter((c) => c.level === 'log' && (c.args[0] as { requestId?: string } | undefined)?.requestId === 'app-error');
+    expect(info.at(-1)?.args).toEqual([{ requestId: 'app-error', code: 'BAD_USER_INPUT', field: 'input.name', path: ['appFailure'] }, 'input.name: must not be blank', 'GraphQL']);
   });
 
   it('reports validation errors one by one with GRAPHQL_VALIDATION_FAILED (not as a server error), suggestions kept outside production', async () => {

@@ -32,6 +32,10 @@ describe('GraphQL in production (e2e)', () => {
     expect(result.data).toEqual({ __typename: 'Query', apiInfo: { __typename: 'ApiInfo', name: 'Rampart' } });
   });
 
+  it('does not serve GraphiQL', async () => {
+    expect((await api.http().get('/graphiql')).status).toBe(404);
+  });
+
   it.each([
     ['__schema', '{ __schema { queryType { name } } }'],
     ['__type', '{ __type(name: "Tenant") { fields { name } } }'],

@@ -471,7 +471,7 @@ describe('inventory: cloud scopes and clusters (e2e)', () => {
       await api.gqlOk(DEREGISTER, { id: mine.cluster.id }, owner.token);
       const reader = await api.signUp('reader');
       await api.gqlOk(
-        'mutation($input: AssignRoleInput!) { assignRole(input: $input) { id } }',
+        'mutation($input: AssignRoleInput!) { assignRole(input: $input) { roleAssignment { id } } }',
         { input: { tenantId, principalEmail: reader.email, role: 'SECURITY_READER' } },
         owner.token,
       );

@@ -1,46 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import path from 'node:path';
-import { useTestEnvironment } from '@rampart/testing';
-
-const ROOT = path.resolve(__dirname, '../../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts a real process (as `npm start` does) and resolves once it printed `ready`. */
-function start(entry: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--require', '@swc-node/register', entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (ready.test(output)) {
-        clearTimeout(timer);
-        resolve({ child, output: () => output });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${entry} exited with ${code} before it was ready:\n${output}`));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
+import { exited, freePort, startProcess as start, useTestEnvironment } from '@rampart/testing';
 
 describe('graceful shutdown on SIGTERM (real processes)', () => {
   const env = useTestEnvironment();
@@ -118,13 +76,25 @@ describe('graceful shutdown on SIGTERM (real processes)', () => {
     expect(api.output()).not.toMatch(/Error|unhandled|took longer/i);
   });
 
-  it('the worker closes its queues and exits cleanly', async () => {
-    const worker = await start('apps/worker/src/main.ts', processEnv(await freePort()), /worker started/);
+  it('the worker serves its probes on WORKER_PORT, then closes them and its queues and exits cleanly', async () => {
+    const workerPort = await freePort();
+    const worker = await start(
+      'apps/worker/src/main.ts',
+      // A long readiness timeout: the first probe opens the database connection, slow on a loaded machine.
+      { ...processEnv(await freePort()), WORKER_PORT: String(workerPort), READINESS_TIMEOUT_MS: '10000' },
+      /worker started/,
+    );
+    const base = `http://127.0.0.1:${workerPort}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('rampart_process_cpu_seconds_total');
     const done = exited(worker.child);
     worker.child.kill('SIGTERM');
     const { code, signal } = await done;
     expect([0, null]).toContain(code);
     if (code === null) expect(signal).toBe('SIGTERM');
     expect(worker.output()).not.toMatch(/Error|unhandled/i);
+    // The probe port is released: nothing answers there any more.
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });
 });

@@ -13,14 +13,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const { createWorker } = await import('./create-worker');
-  await createWorker();
+  const app = await createWorker();
+  const { WorkerHttpServer } = await import('./http/worker-http.server');
+  await app.get(WorkerHttpServer).listen(config.workerPort, config.host);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       // Workers finish their active jobs on shutdown; this bounds how long that may take.
       setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
     });
   }
-  process.stdout.write('Rampart worker started\n');
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  process.stdout.write(`Rampart worker started (health and metrics: http://${shown}:${config.workerPort}/healthz, /readyz, /metrics)\n`);
 }
 
 main().catch((error) => {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import {
   APP_CONFIG,
@@ -7,13 +8,16 @@ import {
   DbModule,
   MetricsModule,
   QueueModule,
+  ReadinessModule,
   RedisModule,
   loggerParams,
 } from '@rampart/platform';
 import { HousekeepingProcessor } from './housekeeping/housekeeping.processor';
 import { HousekeepingScheduler } from './housekeeping/housekeeping.scheduler';
+import { WorkerHttpServer } from './http/worker-http.server';
+import { WorkerJobMetrics } from './http/worker-job-metrics';
 
-/** The worker: BullMQ processors in a Nest application context, no HTTP server. */
+/** The worker: BullMQ processors in a Nest application context; HTTP only for probes and metrics (WorkerHttpServer). */
 @Module({
   imports: [
     ConfigModule,
@@ -22,7 +26,9 @@ import { HousekeepingScheduler } from './housekeeping/housekeeping.scheduler';
     RedisModule,
     QueueModule,
     MetricsModule,
+    ReadinessModule,
+    DiscoveryModule,
   ],
-  providers: [HousekeepingProcessor, HousekeepingScheduler],
+  providers: [HousekeepingProcessor, HousekeepingScheduler, WorkerHttpServer, WorkerJobMetrics],
 })
 export class WorkerModule {}

@@ -20,3 +20,4 @@ export * from './outbox';
 export * from './queue/draining-worker-host';
 export * from './validation/text';
 export * from './compute/compute-pool';
+export * from './observability/readiness.service';

@@ -111,7 +111,10 @@ describe('parameter size limits', () => {
       maxQuantityLength: 64,
     });
     expect(validateRuleParameters('trusted-registries', { allowedPatterns: many(256, (i) => `r${i}.io/${'x'.repeat(500)}`) }).allowedPatterns).toHaveLength(256);
-    expect(validateRuleParameters('capabilities', { allowedCapabilities: many(64, (i) => `CAP${i}`) }).allowedCapabilities).toHaveLength(64);
+    // Only real capability names pass (and duplicates are dropped), so 64 entries repeat four names.
+    expect(
+      validateRuleParameters('capabilities', { allowedCapabilities: many(64, (i) => ['NET_BIND_SERVICE', 'chown', 'CAP_KILL', 'SETUID'][i % 4]) }).allowedCapabilities,
+    ).toEqual(['NET_BIND_SERVICE', 'CHOWN', 'KILL', 'SETUID']);
     expect(validateRuleParameters('non-root-user', { allowedUserIds: many(64, range) }).allowedUserIds).toHaveLength(64);
     expect(validateRuleParameters('container-resource-limits', { maxCpu: `${'0'.repeat(63)}1` }).maxCpu).toHaveLength(64);
   });

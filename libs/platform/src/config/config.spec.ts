@@ -8,6 +8,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       nodeEnv: 'development',
       port: 3000,
+      workerPort: 3001,
       logLevel: 'info',
       databaseUrl: 'postgresql://rampart_app:rampart_app@127.0.0.1:5432/rampart',
       redisUrl: 'redis://127.0.0.1:6379/0',
@@ -54,6 +55,7 @@ describe('loadConfig', () => {
     ['PORT', 'abc', /^Invalid configuration: PORT must be a whole number between 1 and 65535 \(got "abc"\)$/],
     ['PORT', '70000', /PORT must be a whole number between 1 and 65535 \(got "70000"\)/],
     ['PORT', '-1', /PORT must be a whole number/],
+    ['WORKER_PORT', '0', /^Invalid configuration: WORKER_PORT must be a whole number between 1 and 65535 \(got "0"\)$/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)/],
     ['DATABASE_URL', 'mysql://x@y/z', /DATABASE_URL must be a URL starting with postgresql:\/\/ or postgres:\/\//],
     ['REDIS_URL', 'not a url', /REDIS_URL must be a URL starting with redis:\/\/ or rediss:\/\//],

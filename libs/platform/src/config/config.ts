@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { findWorkspaceRoot } from './workspace-root';
 
 // One typed, validated configuration for the API and the worker. Local defaults
 // work against the PostgreSQL/Redis that `npm start` prepares; a bad value stops
@@ -35,6 +36,7 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production'], { message: 'must be development, test or production' }).default('development'),
   HOST: z.string().trim().min(1, { message: 'must not be empty' }).default('0.0.0.0'),
   PORT: integer(1, 65535).default(3000),
+  WORKER_PORT: integer(1, 65535).default(3001),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   DATABASE_URL: urlWithProtocol(['postgresql:', 'postgres:']).default(
     'postgresql://rampart_app:rampart_app@127.0.0.1:5432/rampart',
@@ -72,7 +74,7 @@ const validated = schema.superRefine((c, ctx) => {
 
 // Relative key-file paths are anchored at the workspace root, not the working
 // directory, so `npm start` and Jest (which may run from elsewhere) share one key.
-const WORKSPACE_ROOT = path.resolve(__dirname, '../../../..');
+const WORKSPACE_ROOT = findWorkspaceRoot();
 
 /** Trailing slashes would make `iss` comparisons and URL joins fragile. */
 const withoutTrailingSlash = (url: string): string => url.replace(/\/+$/, '');
@@ -83,6 +85,8 @@ export interface AppConfig {
   nodeEnv: Parsed['NODE_ENV'];
   host: string;
   port: number;
+  /** Where the worker serves /healthz, /readyz and /metrics (on HOST). */
+  workerPort: number;
   logLevel: Parsed['LOG_LEVEL'];
   databaseUrl: string;
   databasePoolSize: number;
@@ -153,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv: c.NODE_ENV,
     host: c.HOST,
     port: c.PORT,
+    workerPort: c.WORKER_PORT,
     logLevel: c.LOG_LEVEL,
     databaseUrl: c.DATABASE_URL,
     databasePoolSize: c.DATABASE_POOL_SIZE,

@@ -4,6 +4,7 @@ import { defaultErrorFormatter } from 'mercurius';
 import type { AppConfig } from '../config/config';
 import { AppError, ErrorCode } from '../errors/app-error';
 import { GRAPHQL_VALIDATION_FAILED } from './graphql-limits';
+import { graphqlObservationOf } from './graphql-observation';
 
 const logger = new Logger('GraphQL');
 const KNOWN_CODES = new Set<string>([...Object.values(ErrorCode), GRAPHQL_VALIDATION_FAILED]);
@@ -97,8 +98,19 @@ export function graphqlErrorFormatter(config: Pick<AppConfig, 'nodeEnv'>): Mercu
   const options: GraphQLErrorFormatOptions = { hideSuggestions: config.nodeEnv === 'production' };
   return (execution, context) => {
     const { statusCode } = defaultErrorFormatter(execution, context);
-    const requestId = (context as { reply?: { request?: { id?: string } } } | undefined)?.reply?.request?.id;
+    const request = (context as { reply?: { request?: { id?: string } } } | undefined)?.reply?.request;
+    const requestId = request?.id;
     const errors = execution.errors.flatMap(flatten).map((e) => formatGraphQLError(e, requestId, options));
+    const codes = errors.map((e) => String(e.extensions?.code));
+    if (request) graphqlObservationOf(request).errorCodes.push(...codes);
+    errors.forEach((e, i) => {
+      // The caller's mistake (bad input, no access, conflict…) is routine: one line at info, no
+      // stack, so error-level logs stay for what an operator must look at (logged in full above).
+      if (codes[i] !== ErrorCode.INTERNAL_SERVER_ERROR) {
+        const field = e.extensions?.field;
+        logger.log({ requestId, code: codes[i], ...(field ? { field } : {}), ...(e.path ? { path: e.path } : {}) }, e.message);
+      }
+    });
     return { statusCode, response: { data: execution.data ?? null, errors } };
   };
 }

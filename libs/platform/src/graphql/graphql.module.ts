@@ -1,25 +1,33 @@
-import { DynamicModule } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { graphqlErrorFormatter } from './error-formatter';
+import { GraphQLExceptionFilter } from './graphql-exception.filter';
+import { observeExecution } from './graphql-observation';
 import { graphqlValidationRules } from './graphql-limits';
 import { checkArguments } from './argument-check';
+
+@Module({})
+class RampartGraphQLModule {}
 
 /**
  * The GraphQL endpoint exactly as the API serves it (Mercurius, code-first), so the
  * application and test-only applications cannot drift apart.
  */
 export function rampartGraphQLModule(): DynamicModule {
-  return GraphQLModule.forRootAsync<MercuriusDriverConfig>({
+  const graphql = GraphQLModule.forRootAsync<MercuriusDriverConfig>({
     driver: MercuriusDriver,
     inject: [APP_CONFIG],
     useFactory: (config: AppConfig) => ({
       path: '/graphql',
       autoSchemaFile: true,
       sortSchema: true,
-      graphiql: false,
+      // The in-browser IDE at /graphiql, for whoever develops against a local API; never elsewhere.
+      graphiql: config.nodeEnv === 'development',
       // graphql-jit compiles a query after its first use: Mercurius's main throughput advantage.
       jit: 1,
       allowBatchedQueries: false,
@@ -27,12 +35,21 @@ export function rampartGraphQLModule(): DynamicModule {
       errorFormatter: graphqlErrorFormatter(config) as never,
       // Depth and cost limits, and no introspection in production: checked before any resolver runs.
       validationRules: graphqlValidationRules(config),
-      // Argument values (literals and variables) are checked per request, before any guard or resolver.
+      // Before any guard or resolver: argument values (literals and variables) are checked,
+      // and the operation name and root fields recorded for the access log and the metrics.
       hooks: {
-        preExecution: (schema, document, _context, variables) => {
-          checkArguments(schema, document, variables as Record<string, unknown> | undefined);
-        },
-      },
+        preExecution: [
+          async (schema: GraphQLSchema, document: DocumentNode, context: { reply?: { request?: object } }, variables?: Record<string, unknown>) => {
+            if (context.reply?.request) observeExecution(document, context.reply.request);
+            checkArguments(schema, document, variables);
+          },
+        ],
+      } as never,
     }),
   });
+  return {
+    module: RampartGraphQLModule,
+    imports: [graphql],
+    providers: [{ provide: APP_FILTER, useClass: GraphQLExceptionFilter }],
+  };
 }

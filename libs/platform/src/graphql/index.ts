@@ -4,3 +4,5 @@ export * from './graphql-limits';
 export * from './request-loader';
 export * from './graphql.module';
 export * from './argument-check';
+export * from './graphql-observation';
+export * from './graphql-exception.filter';

@@ -4,6 +4,22 @@ import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../config/config';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const ACCESS_LOG_FIELDS = Symbol('rampart.accessLogFields');
+
+/** What the request did, known only once it is answered: added to its access log line. */
+export interface AccessLogFields {
+  userId?: string;
+  tenantId?: string;
+  operationName?: string;
+  operationType?: string;
+  rootFields?: string[];
+  errorCodes?: string[];
+}
+
+/** Sets the fields the access log line of this (raw Node) request will carry; call before the response is sent. */
+export function setAccessLogFields(req: IncomingMessage, fields: AccessLogFields): void {
+  (req as IncomingMessage & { [ACCESS_LOG_FIELDS]?: AccessLogFields })[ACCESS_LOG_FIELDS] = fields;
+}
 
 /** The caller's x-request-id when it is safe to log, else a new UUID. */
 export function requestIdFor(req: IncomingMessage): string {
@@ -26,7 +42,12 @@ export function loggerParams(config: AppConfig, service: 'api' | 'worker'): Para
         res.setHeader('x-request-id', id);
         return id;
       },
-      customProps: (req: IncomingMessage) => ({ requestId: (req as IncomingMessage & { id?: string }).id }),
+      // Called when the request starts (the request id, bound to every line of the request) and
+      // again when it ends: then the access log line also gets who did what (setAccessLogFields).
+      customProps: (req: IncomingMessage) =>
+        (req as IncomingMessage & { [ACCESS_LOG_FIELDS]?: AccessLogFields })[ACCESS_LOG_FIELDS] ?? {
+          requestId: (req as IncomingMessage & { id?: string }).id,
+        },
       // Probes and scrapes would drown the log.
       autoLogging: { ignore: (req: IncomingMessage) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? '') },
     },
