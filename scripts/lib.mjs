@@ -140,6 +140,11 @@ export async function ensureDatabase({ database } = {}) {
       `ALTER DEFAULT PRIVILEGES FOR ROLE ${o} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${a}`,
     );
     await inDb.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${o} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${a}`);
+    // PostgreSQL lets PUBLIC execute every new function; the SECURITY DEFINER ones bypass
+    // row-level security, so only the app role may run the owner's functions (the
+    // migrations apply the same to functions that already exist).
+    await inDb.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${o} REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC`);
+    await inDb.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${o} IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO ${a}`);
   } finally {
     await inDb.end();
   }

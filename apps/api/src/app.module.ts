@@ -10,6 +10,7 @@ import {
   MetricsModule,
   QueueModule,
   ReadinessModule,
+  RateLimitModule,
   RedisModule,
   loggerParams,
   rampartGraphQLModule,
@@ -33,6 +34,8 @@ import { MetricsController } from './metrics/metrics.controller';
     ReadinessModule,
     // Authentication first: its global guard sets req.user before the authorization guard reads it.
     AuthModule.forRoot(),
+    // Per-principal budget between the two: only verified callers are charged, before any authorization query.
+    RateLimitModule,
     AuthzModule,
     TenancyModule,
     InventoryModule,

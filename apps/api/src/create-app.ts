@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { APP_CONFIG, type AppConfig, MetricsService, requestIdFor } from '@rampart/platform';
+import { APP_CONFIG, type AppConfig, MetricsService, REDIS, registerIpRateLimit, requestIdFor } from '@rampart/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { observeRequests } from './observability/request-observability';
@@ -25,6 +25,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  await registerIpRateLimit(fastify, app.get(APP_CONFIG), app.get(REDIS));
   // Graceful shutdown: requests in flight when it starts still finish, but their
   // keep-alive connections must close afterwards, or the server waits for them to time out.
   let draining = false;

@@ -1,49 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { TestApi, type TestUser, query, useTestEnvironment } from '@rampart/testing';
-import { createApp } from '../src/create-app';
+import { query } from '@rampart/testing';
+import { ASSIGN, CREATE, useAuditLogKit } from './audit-log.support';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const CREATE = 'mutation($name: String!) { createTenant(input: { name: $name }) { id } }';
-const ASSIGN = 'mutation($input: AssignRoleInput!) { assignRole(input: $input) { roleAssignment { id } } }';
-const REVOKE = 'mutation($id: ID!) { revokeRole(id: $id) { id } }';
 
 describe('tamper-evident change log (e2e, real PostgreSQL)', () => {
-  const env = useTestEnvironment();
-  let api: TestApi;
-  let owner: TestUser;
-
-  /** Runs the real command, as an operator would, against this file's database. */
-  function auditVerify(tenantId: string): { status: number | null; out: string } {
-    const result = spawnSync(process.execPath, ['--require', '@swc-node/register', 'apps/api/src/commands/audit-verify.ts', '--tenant', tenantId], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: env.current.db.appUrl },
-      encoding: 'utf8',
-    });
-    return { status: result.status, out: `${result.stdout}${result.stderr}` };
-  }
-
-  /** A tenant with `changes` change-log entries beyond its creation. */
-  async function tenantWithHistory(changes: number): Promise<string> {
-    const tenantId = (await api.gqlOk<any>(CREATE, { name: 'Chained' }, owner.token)).createTenant.id;
-    const someone = await api.signUp('member');
-    for (let i = 0; i < changes; i += 2) {
-      const a = await api.gqlOk<any>(ASSIGN, { input: { tenantId, principalEmail: someone.email, role: 'SECURITY_READER' } }, owner.token);
-      await api.gqlOk(REVOKE, { id: a.assignRole.roleAssignment.id }, owner.token);
-    }
-    return tenantId;
-  }
-
-  /** Tampering as the superuser, with triggers off (what an attacker with database access could do). */
-  async function tamper(sql: string, params: unknown[]): Promise<void> {
-    await query(env.current.db.adminUrl, `BEGIN; SET LOCAL session_replication_role = replica; ${sql}; COMMIT;`.replace(/\$(\d)/g, (_m, n) => `'${params[Number(n) - 1]}'`));
-  }
-
-  beforeAll(async () => {
-    api = await TestApi.start(createApp);
-    owner = await api.signUp('owner');
-  });
-  afterAll(() => api?.close());
+  const kit = useAuditLogKit();
+  const { env, auditVerify, tenantWithHistory, tamper } = kit;
 
   it('audit:verify passes on an untouched chain', async () => {
     const tenantId = await tenantWithHistory(4);
@@ -103,10 +67,10 @@ describe('tamper-evident change log (e2e, real PostgreSQL)', () => {
   });
 
   it('50 concurrent mutations leave no gap and no fork in the chain', async () => {
-    const tenantId = (await api.gqlOk<any>(CREATE, { name: 'Busy' }, owner.token)).createTenant.id;
-    const users = await Promise.all(Array.from({ length: 50 }, (_, i) => api.signUp(`c${i}`)));
+    const tenantId = (await kit.api.gqlOk<any>(CREATE, { name: 'Busy' }, kit.owner.token)).createTenant.id;
+    const users = await Promise.all(Array.from({ length: 50 }, (_, i) => kit.api.signUp(`c${i}`)));
     const results = await Promise.all(
-      users.map((u) => api.gql(ASSIGN, { input: { tenantId, principalEmail: u.email, role: 'SECURITY_READER' } }, owner.token)),
+      users.map((u) => kit.api.gql(ASSIGN, { input: { tenantId, principalEmail: u.email, role: 'SECURITY_READER' } }, kit.owner.token)),
     );
     expect(results.filter((r) => r.errors)).toEqual([]);
     const rows = await query<{ seq: string; prevHash: string; hash: string }>(
@@ -120,6 +84,38 @@ describe('tamper-evident change log (e2e, real PostgreSQL)', () => {
     const { status, out } = auditVerify(tenantId);
     expect(out).toContain('is intact: 51 entries');
     expect(status).toBe(0);
+  });
+
+  describe('what the chain alone could not catch', () => {
+    it('an unknown tenant is not "intact": exit 1', () => {
+      const { status, out } = auditVerify('00000000-0000-4000-8000-000000000000');
+      expect(out).toContain('unknown tenant');
+      expect(status).toBe(1);
+    });
+
+    it('a missing chain head: exit 1', async () => {
+      const tenantId = await tenantWithHistory(2);
+      await tamper(`DELETE FROM audit_chain_head WHERE "tenantId" = $1`, [tenantId]);
+      const { status, out } = auditVerify(tenantId);
+      expect(out).toContain('first bad sequence 4 — the chain head is missing');
+      expect(status).toBe(1);
+    });
+
+    it('a head whose hash is not the last entry\'s: exit 1', async () => {
+      const tenantId = await tenantWithHistory(2);
+      await tamper(`UPDATE audit_chain_head SET "lastHash" = repeat('f', 64) WHERE "tenantId" = $1`, [tenantId]);
+      const { status, out } = auditVerify(tenantId);
+      expect(out).toContain('the chain head (sequence 3) does not match entry 3');
+      expect(status).toBe(1);
+    });
+
+    it('a head moved back: exit 1', async () => {
+      const tenantId = await tenantWithHistory(2);
+      await tamper(`UPDATE audit_chain_head SET "lastSeq" = 0, "lastHash" = repeat('0', 64) WHERE "tenantId" = $1`, [tenantId]);
+      const { status, out } = auditVerify(tenantId);
+      expect(out).toContain('first bad sequence 1 — the chain head (sequence 0) is behind the last entry (3): it was moved back');
+      expect(status).toBe(1);
+    });
   });
 
   it('audit:verify refuses a missing or malformed tenant argument', () => {

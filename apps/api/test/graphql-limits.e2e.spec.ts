@@ -2,6 +2,7 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { measureOperation } from '@rampart/platform';
 import { TestApi, type TestUser, useTestEnvironment } from '@rampart/testing';
 import { parse, type OperationDefinitionNode } from 'graphql';
+import jsonwebtoken from 'jsonwebtoken';
 import { Client } from 'pg';
 import { createApp } from '../src/create-app';
 
@@ -10,6 +11,7 @@ import { createApp } from '../src/create-app';
 // sends to PostgreSQL: the authentication guard's user lookup, the
 // authorization guard's membership query and every resolver's reads.
 const MAX_DEPTH = 5;
+const ROOT_FIELD_COST = 100;
 
 const DEEP = '{ me { roleAssignments { tenant { roleAssignments { principal { id } } } } } }'; // depth 6
 const WITHIN = '{ me { roleAssignments { tenant { roleAssignments { id } } } } }'; // depth 5
@@ -35,9 +37,11 @@ describe('GraphQL depth and cost limits (e2e)', () => {
     // Limits set explicitly so the figures below do not depend on the defaults.
     process.env.GRAPHQL_MAX_DEPTH = String(MAX_DEPTH);
     process.env.GRAPHQL_MAX_COST = '5000';
+    process.env.GRAPHQL_ROOT_FIELD_COST = String(ROOT_FIELD_COST);
     api = await TestApi.start(createApp);
     delete process.env.GRAPHQL_MAX_DEPTH;
     delete process.env.GRAPHQL_MAX_COST;
+    delete process.env.GRAPHQL_ROOT_FIELD_COST;
     user = await api.signUp('limits');
     const created = await api.gqlOk<{ createTenant: { id: string } }>('mutation { createTenant(input: { name: "Limits" }) { id } }', {}, user.token);
     tenantId = created.createTenant.id;
@@ -60,7 +64,7 @@ describe('GraphQL depth and cost limits (e2e)', () => {
     const { schema } = api.app.get(GraphQLSchemaHost);
     const document = parse(source);
     const operation = document.definitions[0] as OperationDefinitionNode;
-    return measureOperation(schema, operation, () => undefined).cost;
+    return measureOperation(schema, operation, () => undefined, { rootFieldCost: ROOT_FIELD_COST }).cost;
   };
 
   it('the query counter sees the guards and resolvers of an accepted query (so zero below means nothing ran)', async () => {
@@ -87,9 +91,10 @@ describe('GraphQL depth and cost limits (e2e)', () => {
   });
 
   it.each([
-    ['nested lists', COSTLY, {}],
-    ['auditLog pages', AUDIT_HEAVY, 'tenant'],
-  ])('refuses an over-costly query (%s) before any guard or resolver runs, naming the limit and the cost', async (_, source, variables) => {
+    ['nested lists', COSTLY, {}, ''],
+    // Four equal pages: the three first in name order are named.
+    ['auditLog pages', AUDIT_HEAVY, 'tenant', ' Lower the page size (first) of a (first: 100), b (first: 100), c (first: 100).'],
+  ])('refuses an over-costly query (%s) before any guard or resolver runs, naming the limit and the cost', async (_, source, variables, advice) => {
     const cost = costOf(source);
     expect(cost).toBeGreaterThan(5000);
     const { result, sql } = await sqlDuring(() => api.gql(source, variables === 'tenant' ? { tenantId } : {}, user.token));
@@ -97,8 +102,8 @@ describe('GraphQL depth and cost limits (e2e)', () => {
     expect(result.data).toBeNull();
     expect(result.errors).toEqual([
       expect.objectContaining({
-        message: `Query ${source.match(/^query (\w+)/)![1]} has cost ${cost}, above the maximum of 5000 (GRAPHQL_MAX_COST).`,
-        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'GRAPHQL_MAX_COST', measured: cost, maximum: 5000 },
+        message: `Query ${source.match(/^query (\w+)/)![1]} has cost ${cost}, above the maximum of 5000 (GRAPHQL_MAX_COST).${advice}`,
+        extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'GRAPHQL_MAX_COST', measured: cost, maximum: 5000 }),
       }),
     ]);
   });
@@ -118,5 +123,82 @@ describe('GraphQL depth and cost limits (e2e)', () => {
     expect(typo.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([
       ['Cannot query field "nmae" on type "ApiInfo". Did you mean "name"?', 'GRAPHQL_VALIDATION_FAILED'],
     ]);
+  });
+
+  describe('one authentication per HTTP request', () => {
+    // 20 root fields (the default maximum): ten `me`, ten `tenant` — each passes both guards.
+    const MANY = `query Many($tenantId: ID!) { ${Array.from({ length: 10 }, (_, i) => `m${i}: me { user { id } } t${i}: tenant(id: $tenantId) { id }`).join(' ')} }`;
+    const userReads = (sql: string[]) => sql.filter((q) => /FROM "public"\."user"/.test(q));
+    const membershipReads = (sql: string[]) => sql.filter((q) => q.includes('rampart_user_memberships'));
+    let verify: jest.SpyInstance;
+    beforeEach(() => {
+      verify = jest.spyOn(jsonwebtoken, 'verify');
+    });
+    afterEach(() => verify.mockRestore());
+
+    it('verifies the token, reads the user and the memberships once for 20 root fields', async () => {
+      const { result, sql } = await sqlDuring(() => api.gql(MANY, { tenantId }, user.token));
+      expect(result.errors).toBeUndefined();
+      expect(Object.keys(result.data ?? {})).toHaveLength(20);
+      expect(result.data?.m9).toEqual({ user: { id: user.userId } });
+      expect(result.data?.t9).toEqual({ id: tenantId });
+      expect(verify).toHaveBeenCalledTimes(1);
+      expect(userReads(sql)).toHaveLength(1);
+      expect(membershipReads(sql)).toHaveLength(1);
+      // Nothing changed in the claims: the user row is read, never written.
+      expect(sql.filter((q) => /^(INSERT|UPDATE)\b[^]*"public"\."user"/.test(q))).toEqual([]);
+    });
+
+    it('verifies a bad token once too, and every root field is refused', async () => {
+      const forged = `${user.token.slice(0, -4)}AAAA`;
+      const { result, sql } = await sqlDuring(() => api.gql(MANY, { tenantId }, forged));
+      expect(verify).toHaveBeenCalledTimes(1);
+      expect(userReads(sql)).toEqual([]);
+      // Root fields are non-null: the first refusal nulls the data, the others still ran their guards.
+      expect(result.data).toBeNull();
+      expect(result.errors?.length).toBeGreaterThan(0);
+      for (const error of result.errors ?? []) expect(error.extensions?.code).toBe('UNAUTHENTICATED');
+    });
+
+    it('a second request verifies again (nothing is cached across requests)', async () => {
+      await api.gqlOk('{ me { user { id } } }', {}, user.token);
+      await api.gqlOk('{ me { user { id } } }', {}, user.token);
+      expect(verify).toHaveBeenCalledTimes(2);
+    });
+  });
+
+  describe('root fields and aliases', () => {
+    it('refuses ruleCatalog { id } ×1190 before any guard or resolver runs, naming the limit', async () => {
+      const count = 1_190;
+      const source = `{ ${Array.from({ length: count }, (_, i) => `a${i}: ruleCatalog { id }`).join(' ')} }`;
+      const { result, sql } = await sqlDuring(() => api.gql(source, {}, user.token));
+      expect(sql).toEqual([]);
+      expect(result.data).toBeNull();
+      expect(result.errors?.[0]).toEqual(
+        expect.objectContaining({
+          message: `Query has ${count} root fields, above the maximum of 20 (GRAPHQL_MAX_ROOT_FIELDS).`,
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'GRAPHQL_MAX_ROOT_FIELDS', measured: count, maximum: 20 },
+        }),
+      );
+    });
+
+    it('stops parsing a 24,000-alias flood of `me { __typename }` at the token ceiling (GRAPHQL_MAX_TOKENS, 20,000)', async () => {
+      const source = `{ ${Array.from({ length: 24_000 }, (_, i) => `a${i}: me { __typename }`).join(' ')} }`;
+      const { result, sql } = await sqlDuring(() => api.gql(source, {}, user.token));
+      expect(sql).toEqual([]);
+      expect(result.data).toBeNull();
+      expect(result.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([
+        ['Syntax Error: Document contains more that 20000 tokens. Parsing aborted.', 'GRAPHQL_VALIDATION_FAILED'],
+      ]);
+    });
+
+    it('refuses more than 100 aliases in one operation, at any depth', async () => {
+      const source = `{ me { ${Array.from({ length: 101 }, (_, i) => `a${i}: user { id }`).join(' ')} } }`;
+      const { result, sql } = await sqlDuring(() => api.gql(source, {}, user.token));
+      expect(sql).toEqual([]);
+      expect(result.errors?.map((e) => e.extensions)).toEqual([
+        { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'GRAPHQL_MAX_ALIASES', measured: 101, maximum: 100 },
+      ]);
+    });
   });
 });

@@ -79,4 +79,26 @@ describe('GraphQL in production (e2e)', () => {
     const result = await api.gql(`{ ${Array.from({ length: 20 }, (_, i) => `a${i}: tenants { roleAssignments { principal { id email name } } }`).join(' ')} }`);
     expect(result.errors?.map((e) => e.extensions?.limit)).toEqual(['GRAPHQL_MAX_COST']);
   });
+
+  it('names the `first` arguments to lower when the default page sizes make a query too costly (issue 9)', async () => {
+    const source = '{ me { roleAssignments { tenant { policies { edges { node { revisions { edges { node { id } } } } } } } } } }';
+    const result = await api.gql(source);
+    // By hand: revisions 1 + 20 × 3 = 61; policies 1 + 20 × (1 + 1 + 61) = 1261; roleAssignments 1 + 20 × 1262 = 25241;
+    // me 1 + 25241 = 25242, plus the root-field cost of 100. Lowering policies' `first` to 1 saves 19 × 63 × 20 = 23940,
+    // revisions' 19 × 3 × 20 × 20 = 22800; roleAssignments has no `first` to lower.
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message:
+          'Query has cost 25342, above the maximum of 25000 (GRAPHQL_MAX_COST). Lower the page size (first) of ' +
+          'me.roleAssignments.tenant.policies (first: 20), me.roleAssignments.tenant.policies.edges.node.revisions (first: 20).',
+        extensions: {
+          code: 'GRAPHQL_VALIDATION_FAILED',
+          limit: 'GRAPHQL_MAX_COST',
+          measured: 25342,
+          maximum: 25000,
+          lowerFirst: ['me.roleAssignments.tenant.policies', 'me.roleAssignments.tenant.policies.edges.node.revisions'],
+        },
+      }),
+    ]);
+  });
 });

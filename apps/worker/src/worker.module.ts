@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import {
   APP_CONFIG,
   type AppConfig,
+  AuditCheckpointService,
   ConfigModule,
   DbModule,
   MetricsModule,
@@ -12,6 +13,8 @@ import {
   RedisModule,
   loggerParams,
 } from '@rampart/platform';
+import { AuditCheckpointProcessor } from './audit/audit-checkpoint.processor';
+import { AuditCheckpointScheduler } from './audit/audit-checkpoint.scheduler';
 import { HousekeepingProcessor } from './housekeeping/housekeeping.processor';
 import { HousekeepingScheduler } from './housekeeping/housekeeping.scheduler';
 import { WorkerHttpServer } from './http/worker-http.server';
@@ -29,6 +32,14 @@ import { WorkerJobMetrics } from './http/worker-job-metrics';
     ReadinessModule,
     DiscoveryModule,
   ],
-  providers: [HousekeepingProcessor, HousekeepingScheduler, WorkerHttpServer, WorkerJobMetrics],
+  providers: [
+    HousekeepingProcessor,
+    HousekeepingScheduler,
+    AuditCheckpointService,
+    AuditCheckpointProcessor,
+    AuditCheckpointScheduler,
+    WorkerHttpServer,
+    WorkerJobMetrics,
+  ],
 })
 export class WorkerModule {}

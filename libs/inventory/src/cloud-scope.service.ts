@@ -11,6 +11,7 @@ import {
   OutboxService,
   Prisma,
   PrismaService,
+  QuotaService,
   type TenantTx,
   pageSize,
   toConnection,
@@ -33,6 +34,7 @@ export class CloudScopeService {
     private readonly audit: AuditLogService,
     private readonly outbox: OutboxService,
     private readonly repo: InventoryRepository,
+    private readonly quotas: QuotaService,
     // Provided by the (global) policies module: inventory does not depend on policies.
     @Inject(DEFAULT_POLICY_PROVISIONER) private readonly defaultPolicy: DefaultPolicyProvisioner,
   ) {}
@@ -57,6 +59,8 @@ export class CloudScopeService {
       // The first onboarding of a tenant creates its default policy: concurrent first
       // onboardings must queue here so that exactly one of them sees "no policy yet".
       await this.repo.lockTenant(tx);
+      // The same lock serialises onboardings, so the count below cannot be overtaken.
+      this.quotas.assertRoom('cloudScopesPerTenant', await this.repo.countLiveCloudScopes(tx));
       const scope = await this.uniqueExternalId(() => this.repo.createCloudScope(tx, { provider: input.provider, externalId, displayName, environment }));
       await this.defaultPolicy.ensureDefaultPolicy(tx, caller);
       await this.record(tx, caller, 'onboardCloudScope', scope.id, null, scope);

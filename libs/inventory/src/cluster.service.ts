@@ -8,6 +8,7 @@ import {
   OutboxService,
   Prisma,
   PrismaService,
+  QuotaService,
   type TenantTx,
   childPage,
   CursorKey,
@@ -43,6 +44,7 @@ export class ClusterService {
     private readonly audit: AuditLogService,
     private readonly outbox: OutboxService,
     private readonly repo: InventoryRepository,
+    private readonly quotas: QuotaService,
   ) {}
 
   async register(
@@ -63,6 +65,8 @@ export class ClusterService {
     const sensorToken = newSensorToken();
 
     return this.prisma.withTenant(tenantId, async (tx) => {
+      await this.quotas.lockTenantCreations(tx);
+      this.quotas.assertRoom('clustersPerTenant', await this.repo.countLiveClustersOfTenant(tx));
       // FOR SHARE: an offboarding of this scope waits for us (and we for it), so no
       // cluster is ever registered in a scope that has just been offboarded.
       if (!(await this.repo.lockLiveCloudScope(tx, input.cloudScopeId, 'SHARE'))) {

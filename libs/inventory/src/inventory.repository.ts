@@ -75,6 +75,14 @@ export class InventoryRepository {
     });
   }
 
+  countLiveCloudScopes(tx: TenantTx): Promise<number> {
+    return tx.cloudScope.count({ where: { tenantId: tx.tenantId, offboardedAt: null } });
+  }
+
+  countLiveClustersOfTenant(tx: TenantTx): Promise<number> {
+    return tx.cluster.count({ where: { tenantId: tx.tenantId, deregisteredAt: null } });
+  }
+
   countLiveClusters(tx: TenantTx, cloudScopeId: string): Promise<number> {
     return tx.cluster.count({ where: { tenantId: tx.tenantId, cloudScopeId, deregisteredAt: null } });
   }

@@ -21,3 +21,5 @@ export * from './queue/draining-worker-host';
 export * from './validation/text';
 export * from './compute/compute-pool';
 export * from './observability/readiness.service';
+export * from './rate-limit';
+export * from './quota/quota.service';

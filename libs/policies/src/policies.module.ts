@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DEFAULT_POLICY_PROVISIONER } from '@rampart/inventory';
-import { AuditModule } from '@rampart/platform';
+import { AuditModule, QuotaModule } from '@rampart/platform';
 import { PoliciesResolver } from './graphql/policies.resolver';
 import { TenantPoliciesResolver } from './graphql/tenant-policies.resolver';
 import { PoliciesRepository } from './policies.repository';
@@ -12,7 +12,7 @@ import { PoliciesService } from './policies.service';
  */
 @Global()
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, QuotaModule],
   providers: [
     PoliciesRepository,
     PoliciesService,

@@ -48,6 +48,10 @@ export class PoliciesRepository {
     return tx.policy.findFirst({ where: { tenantId: tx.tenantId, id, deletedAt: null } });
   }
 
+  countLive(tx: TenantTx): Promise<number> {
+    return tx.policy.count({ where: { tenantId: tx.tenantId, deletedAt: null } });
+  }
+
   create(tx: TenantTx, fields: PolicyFields, actorUserId: string | null) {
     return tx.policy.create({
       data: { tenantId: tx.tenantId, ...columns(fields), createdById: actorUserId, updatedById: actorUserId } as Prisma.PolicyUncheckedCreateInput,

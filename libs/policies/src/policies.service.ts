@@ -14,6 +14,7 @@ import {
   OutboxService,
   Prisma,
   PrismaService,
+  QuotaService,
   type TenantTx,
   CursorKey,
   decodeCursor,
@@ -142,6 +143,7 @@ export class PoliciesService implements DefaultPolicyProvisioner {
     private readonly audit: AuditLogService,
     private readonly outbox: OutboxService,
     private readonly repo: PoliciesRepository,
+    private readonly quotas: QuotaService,
   ) {}
 
   ruleCatalog(): readonly RuleDefinition[] {
@@ -255,6 +257,8 @@ export class PoliciesService implements DefaultPolicyProvisioner {
     };
     assertPolicySize(fields.rules, fields.scope, ['rules', 'scope']);
     return this.prisma.withTenant(tenantId, async (tx) => {
+      await this.quotas.lockTenantCreations(tx);
+      this.quotas.assertRoom('policiesPerTenant', await this.repo.countLive(tx));
       await this.assertScopeInTenant(tx, fields.scope);
       let row: PolicyRow;
       try {

@@ -25,6 +25,13 @@ export class TenancyRepository {
     return tx.tenant.create({ data: { id: tx.tenantId, name } });
   }
 
+  /** Tenants where the user is an owner, across tenants (the SECURITY DEFINER memberships read: identifiers only). */
+  async countOwnedTenants(tx: TenantTx, userId: string): Promise<number> {
+    const [row] = await tx.$queryRaw<{ n: number }[]>`
+      SELECT count(DISTINCT "tenantId")::int AS n FROM rampart_user_memberships(${userId}::uuid) WHERE "role" = 'OWNER'`;
+    return row.n;
+  }
+
   findTenant(tx: TenantTx) {
     return tx.tenant.findUnique({ where: { id: tx.tenantId } });
   }

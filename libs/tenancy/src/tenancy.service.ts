@@ -14,6 +14,7 @@ import {
   type Visibility,
   Prisma,
   PrismaService,
+  QuotaService,
   type Role,
   type TenantTx,
   CursorKey,
@@ -62,6 +63,7 @@ export class TenancyService {
     private readonly audit: AuditLogService,
     private readonly repo: TenancyRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly quotas: QuotaService,
   ) {}
 
   async createTenant(caller: Caller, rawName: string) {
@@ -69,6 +71,8 @@ export class TenancyService {
     if (name.length < 1 || name.length > 100) throw AppError.badInput('input.name', 'must be 1 to 100 characters');
     const id = randomUUID();
     return this.prisma.withTenant(id, async (tx) => {
+      await this.quotas.lockUserTenantCreations(tx, caller.actor.userId!);
+      this.quotas.assertRoom('tenantsPerUser', await this.repo.countOwnedTenants(tx, caller.actor.userId!));
       const tenant = await this.repo.createTenant(tx, name);
       const owner = await this.repo.createAssignment(tx, {
         userId: caller.actor.userId!,
@@ -89,9 +93,9 @@ export class TenancyService {
   }
 
   /** Tenants where the user holds any role (one cross-tenant read, of the user's own memberships). */
-  async tenantsOf(userId: string) {
+  async tenantsOf(userId: string, memberships?: Membership[]) {
     const seen = new Map<string, { id: string; name: string; createdAt: Date }>();
-    for (const m of await this.access.memberships(userId)) {
+    for (const m of memberships ?? (await this.access.memberships(userId))) {
       if (!seen.has(m.tenantId)) seen.set(m.tenantId, { id: m.tenantId, name: m.tenantName, createdAt: m.tenantCreatedAt });
     }
     return [...seen.values()];

@@ -1,20 +1,28 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { MetricsService, Public, QueueRegistry } from '@rampart/platform';
+import { Controller, Get, Header, Headers, HttpException, Inject, NotFoundException } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig, MetricsService, Public, QueueRegistry } from '@rampart/platform';
+import { metricsAccess } from './metrics-access';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'paused', 'prioritized'] as const;
 
-// Probes and scrapes come from the platform, without a user token.
+// Scrapes come from the platform, without a user token: METRICS_TOKEN guards them instead (metrics-access.ts).
 @Public()
 @Controller()
 export class MetricsController {
   constructor(
     private readonly metrics: MetricsService,
     private readonly queues: QueueRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  async scrape(): Promise<string> {
+  async scrape(@Headers('authorization') authorization?: string): Promise<string> {
+    const access = metricsAccess(this.config, authorization);
+    // Closed in production without a token: answered as if the route did not exist.
+    if (access === 'disabled') throw new NotFoundException('Cannot GET /metrics');
+    if (access === 'unauthorized') {
+      throw new HttpException({ statusCode: 401, error: 'Unauthorized', message: 'A valid metrics bearer token is required' }, 401);
+    }
     await this.collectQueueCounts();
     return this.metrics.registry.metrics();
   }

@@ -62,20 +62,50 @@ export function entryHash(fields: ChainedFields): string {
   return createHash('sha256').update(payload).digest('hex');
 }
 
+/** A checkpoint whose signature has already been checked: the chain must contain exactly this hash at this seq. */
+export interface TrustedCheckpoint {
+  seq: bigint;
+  hash: string;
+  signedAt: Date;
+  keyId: string;
+}
+
 export type ChainVerdict =
-  | { ok: true; entries: number; lastSeq: bigint }
+  | {
+      ok: true;
+      entries: number;
+      lastSeq: bigint;
+      /** The newest signed checkpoint the chain matched, if any. */
+      checkpoint: TrustedCheckpoint | null;
+    }
   | { ok: false; entries: number; firstBadSeq: bigint; reason: string };
+
+function describeCheckpoint(cp: TrustedCheckpoint): string {
+  return `the checkpoint of sequence ${cp.seq} signed at ${cp.signedAt.toISOString()} by key ${cp.keyId}`;
+}
 
 /**
  * Recomputes a tenant's chain one entry at a time (so a long log streams through),
  * entries in ascending seq order; `finish` compares with the stored head, which
- * catches deletion of the newest entries.
+ * catches deletion of the newest entries. Signed checkpoints catch what the chain
+ * alone cannot: a rewrite with every later hash recomputed. `from` starts the walk
+ * at an already-trusted link (a checkpoint) instead of the genesis.
  */
 export class ChainVerifier {
-  private expectedSeq = 1n;
-  private prevHash = GENESIS_HASH;
+  private expectedSeq: bigint;
+  private prevHash: string;
   private count = 0;
   private failure: ChainVerdict | null = null;
+  private readonly checkpoints: TrustedCheckpoint[];
+  private nextCheckpoint = 0;
+  private matched: TrustedCheckpoint | null = null;
+
+  constructor(options: { from?: { seq: bigint; hash: string }; checkpoints?: readonly TrustedCheckpoint[] } = {}) {
+    this.expectedSeq = (options.from?.seq ?? 0n) + 1n;
+    this.prevHash = options.from?.hash ?? GENESIS_HASH;
+    const fromSeq = options.from?.seq ?? 0n;
+    this.checkpoints = [...(options.checkpoints ?? [])].filter((c) => c.seq > fromSeq).sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+  }
 
   /** Returns false once the chain is broken (further entries are ignored). */
   push(entry: ChainedFields & { hash: string }): boolean {
@@ -92,6 +122,20 @@ export class ChainVerifier {
     }
     if (entry.prevHash !== this.prevHash) return fail(entry.seq, `entry ${entry.seq} does not link to entry ${entry.seq - 1n}`);
     if (entryHash(entry) !== entry.hash) return fail(entry.seq, `entry ${entry.seq} was altered (hash mismatch)`);
+    const checkpoint = this.checkpoints[this.nextCheckpoint];
+    if (checkpoint && checkpoint.seq === entry.seq) {
+      if (checkpoint.hash !== entry.hash) {
+        // Every link verified, yet the signed hash differs: the log was rewritten and re-chained
+        // somewhere after the last checkpoint that still matched.
+        const from = (this.matched?.seq ?? 0n) + 1n;
+        return fail(
+          from,
+          `the log was rewritten and re-chained: entry ${entry.seq} does not match ${describeCheckpoint(checkpoint)} (the change lies between sequence ${from} and ${entry.seq})`,
+        );
+      }
+      this.matched = checkpoint;
+      this.nextCheckpoint += 1;
+    }
     this.prevHash = entry.hash;
     this.expectedSeq += 1n;
     return true;
@@ -100,24 +144,43 @@ export class ChainVerifier {
   finish(head: { lastSeq: bigint; lastHash: string } | null): ChainVerdict {
     if (this.failure) return this.failure;
     const lastSeq = this.expectedSeq - 1n;
-    if (head && (head.lastSeq !== lastSeq || head.lastHash !== this.prevHash)) {
-      const firstBadSeq = head.lastSeq > lastSeq ? lastSeq + 1n : head.lastSeq;
+    const unmatched = this.checkpoints[this.nextCheckpoint];
+    if (unmatched) {
       return {
         ok: false,
         entries: this.count,
-        firstBadSeq,
-        reason: head.lastSeq > lastSeq ? `entries ${lastSeq + 1n}…${head.lastSeq} are missing` : `the chain head does not match entry ${lastSeq}`,
+        firstBadSeq: lastSeq + 1n,
+        reason: `${describeCheckpoint(unmatched)} names entry ${unmatched.seq}, which no longer exists`,
       };
     }
-    return { ok: true, entries: this.count, lastSeq };
+    if (!head) {
+      // Every tenant gets its head with its first entry; without it the next write would fail.
+      return { ok: false, entries: this.count, firstBadSeq: lastSeq + 1n, reason: 'the chain head is missing' };
+    }
+    if (head.lastSeq > lastSeq) {
+      return { ok: false, entries: this.count, firstBadSeq: lastSeq + 1n, reason: `entries ${lastSeq + 1n}…${head.lastSeq} are missing` };
+    }
+    if (head.lastSeq < lastSeq) {
+      return {
+        ok: false,
+        entries: this.count,
+        firstBadSeq: head.lastSeq + 1n,
+        reason: `the chain head (sequence ${head.lastSeq}) is behind the last entry (${lastSeq}): it was moved back`,
+      };
+    }
+    if (head.lastHash !== this.prevHash) {
+      return { ok: false, entries: this.count, firstBadSeq: lastSeq, reason: `the chain head (sequence ${head.lastSeq}) does not match entry ${lastSeq}, the last one` };
+    }
+    return { ok: true, entries: this.count, lastSeq, checkpoint: this.matched };
   }
 }
 
 export function verifyChain(
   entries: Iterable<ChainedFields & { hash: string }>,
   head: { lastSeq: bigint; lastHash: string } | null,
+  checkpoints: readonly TrustedCheckpoint[] = [],
 ): ChainVerdict {
-  const verifier = new ChainVerifier();
+  const verifier = new ChainVerifier({ checkpoints });
   for (const entry of entries) if (!verifier.push(entry)) break;
   return verifier.finish(head);
 }

@@ -1,7 +1,8 @@
 import { type CanActivate, type ExecutionContext, Injectable, InternalServerErrorException, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AUTH_REQUIRED_MESSAGE, INVALID_TOKEN_MESSAGE, UNAUTHENTICATED } from './authenticated-user';
-import { JwtStrategy } from './jwt.strategy';
+import type { AuthenticatedUser } from './authenticated-user';
+import { type AuthenticationOutcome, JwtStrategy } from './jwt.strategy';
 import { IS_PUBLIC_KEY } from './public.decorator';
 import { type AuthRequest, requestOf } from './request-of';
 
@@ -64,14 +65,36 @@ export class GqlAuthGuard implements CanActivate {
     }
     if (!hasBearerToken(request)) throw new UnauthenticatedException(AUTH_REQUIRED_MESSAGE);
 
-    const outcome = await this.strategy.authenticateRequest(request);
-    if (outcome.user) {
-      request.user = outcome.user;
+    const verdict = await this.verdictFor(request);
+    if (verdict.user) {
+      request.user = verdict.user;
       return true;
     }
+    // A fresh exception per field: each becomes its own GraphQL error with its own path.
+    throw verdict.internal ? new AuthInternalErrorException() : new UnauthenticatedException(INVALID_TOKEN_MESSAGE);
+  }
+
+  /**
+   * The token is verified and its user resolved once per HTTP request: every root
+   * field of a GraphQL operation (aliases included) passes this guard, and they run
+   * concurrently, so the pending verdict itself is shared. Without this, N aliases
+   * cost N signature checks and N user reads, and one request could drain the pool.
+   * The WeakMap ties the verdict to the request object and never outlives it.
+   */
+  private verdictFor(request: AuthRequest): Promise<Verdict> {
+    let verdict = verdicts.get(request);
+    if (!verdict) {
+      verdict = this.strategy.authenticateRequest(request).then((outcome) => this.judge(outcome));
+      verdicts.set(request, verdict);
+    }
+    return verdict;
+  }
+
+  private judge(outcome: AuthenticationOutcome): Verdict {
+    if (outcome.user) return { user: outcome.user };
     if ('error' in outcome) {
       this.logger.error(`authentication could not complete: ${describeReason(outcome.error)}`);
-      throw new AuthInternalErrorException();
+      return { internal: true };
     }
     const reason = describeReason(outcome.reason);
     if (outcome.reason instanceof Error && INFRASTRUCTURE_FAILURES.has(outcome.reason.name)) {
@@ -79,9 +102,13 @@ export class GqlAuthGuard implements CanActivate {
     } else {
       this.logger.debug(`bearer token rejected: ${reason}`);
     }
-    throw new UnauthenticatedException(INVALID_TOKEN_MESSAGE);
+    return { internal: false };
   }
 }
+
+type Verdict = { user: AuthenticatedUser; internal?: undefined } | { user?: undefined; internal: boolean };
+
+const verdicts = new WeakMap<object, Promise<Verdict>>();
 
 function hasBearerToken(request: AuthRequest): boolean {
   const header = request.headers.authorization;

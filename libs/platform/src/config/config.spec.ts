@@ -37,6 +37,58 @@ describe('loadConfig', () => {
     expect(set).toMatchObject({ evaluationThreads: 3, evaluationQueueSize: 0, evaluationTimeoutMs: 50 });
   });
 
+  it('has defaults for the abuse limits, and reads them', () => {
+    expect(loadConfig({})).toMatchObject({
+      graphqlMaxRootFields: 20,
+      graphqlMaxAliases: 100,
+      graphqlRootFieldCost: 100,
+      graphqlMaxTokens: 20000,
+      rateLimits: { windowMs: 60000, perIp: 1200, perPrincipal: 600, perTenant: 1200 },
+      quotas: { tenantsPerUser: 25, cloudScopesPerTenant: 500, clustersPerTenant: 5000, policiesPerTenant: 200 },
+      metricsToken: undefined,
+    });
+    const config = loadConfig({
+      GRAPHQL_MAX_ROOT_FIELDS: '5',
+      GRAPHQL_MAX_ALIASES: '0',
+      GRAPHQL_ROOT_FIELD_COST: '0',
+      GRAPHQL_MAX_TOKENS: '5000',
+      RATE_LIMIT_WINDOW_MS: '1000',
+      RATE_LIMIT_PER_IP: '7',
+      RATE_LIMIT_PER_PRINCIPAL: '8',
+      RATE_LIMIT_PER_TENANT: '9',
+      QUOTA_TENANTS_PER_USER: '1',
+      QUOTA_CLOUD_SCOPES_PER_TENANT: '2',
+      QUOTA_CLUSTERS_PER_TENANT: '3',
+      QUOTA_POLICIES_PER_TENANT: '4',
+      METRICS_TOKEN: 'm'.repeat(32),
+    });
+    expect(config).toMatchObject({
+      graphqlMaxRootFields: 5,
+      graphqlMaxAliases: 0,
+      graphqlRootFieldCost: 0,
+      graphqlMaxTokens: 5000,
+      rateLimits: { windowMs: 1000, perIp: 7, perPrincipal: 8, perTenant: 9 },
+      quotas: { tenantsPerUser: 1, cloudScopesPerTenant: 2, clustersPerTenant: 3, policiesPerTenant: 4 },
+      metricsToken: 'm'.repeat(32),
+    });
+  });
+
+  it.each([
+    ['GRAPHQL_MAX_ROOT_FIELDS', '0', /GRAPHQL_MAX_ROOT_FIELDS must be a whole number between 1 and 1000 \(got "0"\)/],
+    ['RATE_LIMIT_PER_PRINCIPAL', 'many', /RATE_LIMIT_PER_PRINCIPAL must be a whole number between 1 and 10000000 \(got "many"\)/],
+    ['RATE_LIMIT_WINDOW_MS', '10', /RATE_LIMIT_WINDOW_MS must be a whole number between 1000 and 86400000/],
+    ['QUOTA_POLICIES_PER_TENANT', '-1', /QUOTA_POLICIES_PER_TENANT must be a whole number/],
+  ])('names a bad abuse limit: %s=%s', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('refuses a short METRICS_TOKEN without echoing it', () => {
+    expect(() => loadConfig({ METRICS_TOKEN: 'hunter2' })).toThrow(
+      /^Invalid configuration: METRICS_TOKEN must be at least 32 characters \(got 7 characters\)$/,
+    );
+    expect(() => loadConfig({ METRICS_TOKEN: 'hunter2' })).not.toThrow(/hunter2/);
+  });
+
   it('reads and converts values', () => {
     const config = loadConfig({
       PORT: '8080',

@@ -51,6 +51,15 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
   READINESS_TIMEOUT_MS: integer(50, 60_000).default(1_000),
   HOUSEKEEPING_EVERY_MS: integer(1_000, 86_400_000).default(3_600_000),
+  AUDIT_CHECKPOINT_EVERY_MS: integer(1_000, 86_400_000).default(900_000),
+  AUDIT_SIGNING_KEY_FILE: z.string().trim().min(1, { message: 'must not be empty' }).optional(),
+  AUDIT_VERIFY_KEY: z
+    .string()
+    .trim()
+    .refine((v) => v.split(',').every((k) => /^[A-Za-z0-9_-]{43}$/.test(k.trim()) && Buffer.from(k.trim(), 'base64url').length === 32), {
+      message: 'must be Ed25519 public keys: base64url of 32 bytes (43 characters), separated by commas',
+    })
+    .optional(),
   OIDC_ISSUER_URL: urlWithProtocol(['https:', 'http:']).optional(),
   OIDC_AUDIENCE: z.string().trim().min(1, { message: 'must not be empty' }).default('rampart'),
   OIDC_JWKS_URI: urlWithProtocol(['https:', 'http:']).optional(),
@@ -62,6 +71,19 @@ const schema = z.object({
   EVALUATION_THREADS: integer(1, 256).optional(),
   EVALUATION_QUEUE_SIZE: integer(0, 100_000).default(32),
   EVALUATION_TIMEOUT_MS: integer(1, 600_000).default(2_000),
+  GRAPHQL_MAX_ROOT_FIELDS: integer(1, 1_000).default(20),
+  GRAPHQL_MAX_ALIASES: integer(0, 10_000).default(100),
+  GRAPHQL_ROOT_FIELD_COST: integer(0, 100_000).default(100),
+  GRAPHQL_MAX_TOKENS: integer(100, 10_000_000).default(20_000),
+  RATE_LIMIT_WINDOW_MS: integer(1_000, 86_400_000).default(60_000),
+  RATE_LIMIT_PER_IP: integer(1, 10_000_000).default(1_200),
+  RATE_LIMIT_PER_PRINCIPAL: integer(1, 10_000_000).default(600),
+  RATE_LIMIT_PER_TENANT: integer(1, 10_000_000).default(1_200),
+  METRICS_TOKEN: z.string().trim().min(32, { message: 'must be at least 32 characters' }).optional(),
+  QUOTA_TENANTS_PER_USER: integer(1, 1_000_000).default(25),
+  QUOTA_CLOUD_SCOPES_PER_TENANT: integer(1, 1_000_000).default(500),
+  QUOTA_CLUSTERS_PER_TENANT: integer(1, 1_000_000).default(5_000),
+  QUOTA_POLICIES_PER_TENANT: integer(1, 1_000_000).default(200),
 });
 
 const validated = schema.superRefine((c, ctx) => {
@@ -95,6 +117,15 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   readinessTimeoutMs: number;
   housekeepingEveryMs: number;
+  /** Interval of the job that signs each tenant's change-log head. */
+  auditCheckpointEveryMs: number;
+  /**
+   * Absolute path of the Ed25519 key that signs change-log checkpoints. Outside production
+   * it defaults to a git-ignored file made on first use; in production it must be given.
+   */
+  auditSigningKeyFile?: string;
+  /** Public keys (base64url) checkpoints are verified with; empty: derived from the signing key file. */
+  auditVerifyKeys: string[];
   /** External OpenID Connect issuer; unset means the API is its own (local) issuer outside production. */
   oidcIssuerUrl?: string;
   oidcAudience: string;
@@ -116,6 +147,20 @@ export interface AppConfig {
   evaluationQueueSize: number;
   /** Running time allowed to one evaluation task before its thread is stopped. */
   evaluationTimeoutMs: number;
+  /** Most root fields (distinct response names, aliases included) one GraphQL operation may select. */
+  graphqlMaxRootFields: number;
+  /** Most aliased fields one GraphQL operation may hold, at any depth. */
+  graphqlMaxAliases: number;
+  /** Cost added per root field on top of its selection (each runs the guards and a resolver of its own). */
+  graphqlRootFieldCost: number;
+  /** Most lexical tokens a GraphQL document may have: parsing stops there. */
+  graphqlMaxTokens: number;
+  /** Requests allowed per window: per client IP (before authentication), per authenticated user, per targeted tenant. */
+  rateLimits: { windowMs: number; perIp: number; perPrincipal: number; perTenant: number };
+  /** Bearer token a Prometheus scraper must present at /metrics (in production /metrics is closed without one). */
+  metricsToken?: string;
+  /** Most of each kind of object one user or tenant may have (see quota/quota.service.ts). */
+  quotas: { tenantsPerUser: number; cloudScopesPerTenant: number; clustersPerTenant: number; policiesPerTenant: number };
 }
 
 /** Whether the API issues its own development tokens (never in production: config requires an issuer there). */
@@ -129,6 +174,8 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+const SECRETS = new Set(['METRICS_TOKEN']);
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'not set';
@@ -148,7 +195,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name} ${issue.message} (${describeValue(input[name])})`;
+      // A secret is never echoed, not even a wrong one.
+      const shown = SECRETS.has(name) ? `got ${input[name]?.length ?? 0} characters` : describeValue(input[name]);
+      return `${name} ${issue.message} (${shown})`;
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
@@ -166,6 +215,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     readinessTimeoutMs: c.READINESS_TIMEOUT_MS,
     housekeepingEveryMs: c.HOUSEKEEPING_EVERY_MS,
+    auditCheckpointEveryMs: c.AUDIT_CHECKPOINT_EVERY_MS,
+    // Production never invents a signing key: a key nobody backed up would make the
+    // checkpoints unverifiable after the next deployment.
+    auditSigningKeyFile:
+      c.AUDIT_SIGNING_KEY_FILE || c.NODE_ENV !== 'production'
+        ? path.resolve(WORKSPACE_ROOT, c.AUDIT_SIGNING_KEY_FILE ?? '.rampart/audit-signing-key.pem')
+        : undefined,
+    auditVerifyKeys: c.AUDIT_VERIFY_KEY ? c.AUDIT_VERIFY_KEY.split(',').map((k) => k.trim()) : [],
     // The issuer is compared verbatim with `iss` (some issuers end it with a slash), so it is kept as given.
     oidcIssuerUrl: c.OIDC_ISSUER_URL,
     oidcAudience: c.OIDC_AUDIENCE,
@@ -179,5 +236,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     evaluationThreads: c.EVALUATION_THREADS ?? Math.max(1, availableParallelism() - 1),
     evaluationQueueSize: c.EVALUATION_QUEUE_SIZE,
     evaluationTimeoutMs: c.EVALUATION_TIMEOUT_MS,
+    graphqlMaxRootFields: c.GRAPHQL_MAX_ROOT_FIELDS,
+    graphqlMaxAliases: c.GRAPHQL_MAX_ALIASES,
+    graphqlRootFieldCost: c.GRAPHQL_ROOT_FIELD_COST,
+    graphqlMaxTokens: c.GRAPHQL_MAX_TOKENS,
+    rateLimits: {
+      windowMs: c.RATE_LIMIT_WINDOW_MS,
+      perIp: c.RATE_LIMIT_PER_IP,
+      perPrincipal: c.RATE_LIMIT_PER_PRINCIPAL,
+      perTenant: c.RATE_LIMIT_PER_TENANT,
+    },
+    metricsToken: c.METRICS_TOKEN,
+    quotas: {
+      tenantsPerUser: c.QUOTA_TENANTS_PER_USER,
+      cloudScopesPerTenant: c.QUOTA_CLOUD_SCOPES_PER_TENANT,
+      clustersPerTenant: c.QUOTA_CLUSTERS_PER_TENANT,
+      policiesPerTenant: c.QUOTA_POLICIES_PER_TENANT,
+    },
   };
 }

@@ -41,7 +41,11 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     return this.$transaction(
       async (tx) => {
         await tx.$queryRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
-        return work(Object.assign(tx, { tenantId }) as TenantTx);
+        // A view of its own per transaction: Prisma's transaction clients share one underlying
+        // object, so a property assigned onto one (Object.assign) was seen by every concurrent
+        // transaction, and a repository could filter with another transaction's tenant.
+        const bound = new Proxy(tx, { get: (target, key) => (key === 'tenantId' ? tenantId : Reflect.get(target, key)) });
+        return work(bound as TenantTx);
       },
       { timeout: options.timeout ?? 10_000, maxWait: 5_000, isolationLevel: options.isolationLevel },
     );

@@ -82,6 +82,25 @@ describe('row-level security', () => {
       ).rejects.toThrow(/row-level security/);
     });
 
+    it('concurrent transactions each keep their own tenantId (what repositories filter on)', async () => {
+      const wide = new PrismaService(loadConfig({ ...process.env, DATABASE_POOL_SIZE: '3' }));
+      try {
+        const seen = await Promise.all(
+          tenants.map((tenantId) =>
+            wide.withTenant(tenantId, async (tx) => {
+              // All three are open at once when they read their tenantId back.
+              await tx.$executeRaw`SELECT pg_sleep(0.1)`;
+              const [row] = await tx.$queryRaw<{ setting: string }[]>`SELECT current_setting('app.tenant_id', true) AS setting`;
+              return { tx: tx.tenantId, setting: row.setting, rows: (await tx.cloudScope.findMany({ where: { tenantId: tx.tenantId } })).length };
+            }),
+          ),
+        );
+        expect(seen).toEqual(tenants.map((tenantId, i) => ({ tx: tenantId, setting: tenantId, rows: i + 1 })));
+      } finally {
+        await wide.$disconnect();
+      }
+    });
+
     it('withTenant refuses a tenant id that is not a UUID', async () => {
       await expect(prisma.withTenant("x' OR true --", async () => 1)).rejects.toThrow(/must be a UUID/);
     });

@@ -13,6 +13,8 @@ export const ErrorCode = {
   OVERLOADED: 'OVERLOADED',
   /** Work over the tenant's stored data (a bundle, an explanation) ran past its time budget. */
   TIME_BUDGET_EXCEEDED: 'TIME_BUDGET_EXCEEDED',
+  RATE_LIMITED: 'RATE_LIMITED',
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -27,6 +29,8 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   UNSUPPORTED_CLOUD: 400,
   OVERLOADED: 503,
   TIME_BUDGET_EXCEEDED: 422,
+  RATE_LIMITED: 429,
+  QUOTA_EXCEEDED: 403,
   INTERNAL_SERVER_ERROR: 500,
 };
 

@@ -2,7 +2,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { defaultErrorFormatter } from 'mercurius';
 import type { AppConfig } from '../config/config';
-import { AppError, ErrorCode } from '../errors/app-error';
+import { AppError, ErrorCode, HTTP_STATUS_OF } from '../errors/app-error';
 import { GRAPHQL_VALIDATION_FAILED } from './graphql-limits';
 import { graphqlObservationOf } from './graphql-observation';
 
@@ -111,7 +111,9 @@ export function graphqlErrorFormatter(config: Pick<AppConfig, 'nodeEnv'>): Mercu
         logger.log({ requestId, code: codes[i], ...(field ? { field } : {}), ...(e.path ? { path: e.path } : {}) }, e.message);
       }
     });
-    return { statusCode, response: { data: execution.data ?? null, errors } };
+    // A spent budget is a 429 (its Retry-After header is set where it was refused), as for REST routes.
+    const limited = codes.includes(ErrorCode.RATE_LIMITED);
+    return { statusCode: limited ? HTTP_STATUS_OF.RATE_LIMITED : statusCode, response: { data: execution.data ?? null, errors } };
   };
 }
 

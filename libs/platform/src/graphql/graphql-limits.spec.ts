@@ -20,17 +20,30 @@ const schema = buildSchema(`
   type PageInfo { hasNextPage: Boolean! endCursor: String }
 `);
 
+/** Depth and cost only: what most cases below are about. */
 function measure(source: string, target: GraphQLSchema = schema) {
+  const { depth, cost } = measureAll(source, target);
+  return { depth, cost };
+}
+
+function measureAll(source: string, target: GraphQLSchema = schema, options = {}) {
   const document = parse(source);
   const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
   if (!operation || operation.kind !== 'OperationDefinition') throw new Error('no operation');
   const fragments = new Map(
     document.definitions.flatMap((d) => (d.kind === 'FragmentDefinition' ? [[d.name.value, d] as const] : [])),
   );
-  return measureOperation(target, operation, (name) => fragments.get(name));
+  return measureOperation(target, operation, (name) => fragments.get(name), options);
 }
 
-const config = { nodeEnv: 'test' as const, graphqlMaxDepth: 10, graphqlMaxCost: 5000 };
+const config = {
+  nodeEnv: 'test' as const,
+  graphqlMaxDepth: 10,
+  graphqlMaxCost: 5000,
+  graphqlMaxRootFields: 1000,
+  graphqlMaxAliases: 1000,
+  graphqlRootFieldCost: 0,
+};
 const check = (source: string, c: Parameters<typeof graphqlValidationRules>[0] = config) =>
   validate(schema, parse(source), [...specifiedRules, ...graphqlValidationRules(c)]);
 
@@ -131,8 +144,12 @@ describe('graphqlValidationRules', () => {
     const cost = measure(query).cost;
     expect(cost).toBeGreaterThan(5000);
     const errors = check(query);
-    expect(errors.map((e) => e.message)).toEqual([`Query Heavy has cost ${cost}, above the maximum of 5000 (GRAPHQL_MAX_COST).`]);
+    expect(errors.map((e) => e.message)).toEqual([
+      `Query Heavy has cost ${cost}, above the maximum of 5000 (GRAPHQL_MAX_COST). ` +
+        'Lower the page size (first) of members (first: 100), members.edges.node.team.members (first: 100).',
+    ]);
     expect(errors[0].extensions).toMatchObject({ code: GRAPHQL_VALIDATION_FAILED, limit: 'GRAPHQL_MAX_COST', measured: cost, maximum: 5000 });
+    expect(errors[0].extensions.lowerFirst).toEqual(['members', 'members.edges.node.team.members']);
     expect(check(query, { ...config, graphqlMaxCost: cost })).toEqual([]);
   });
 
@@ -153,5 +170,64 @@ describe('graphqlValidationRules', () => {
     );
     expect(check('{ __type(name: "Team") { name } }', production)).toHaveLength(1);
     expect(check('{ __typename team(id: "1") { __typename } }', production)).toEqual([]);
+  });
+});
+
+describe('root fields, aliases and the per-root-field cost', () => {
+  const strict = { ...config, graphqlMaxRootFields: 3, graphqlMaxAliases: 4, graphqlRootFieldCost: 100 };
+  const aliased = (n: number, field = 'tags') => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
+
+  it('counts root fields as distinct response names, aliases included, __typename aside', () => {
+    expect(measureAll('{ tags }').rootFields).toBe(1);
+    expect(measureAll('{ tags teams { id } __typename }').rootFields).toBe(2);
+    expect(measureAll(aliased(5)).rootFields).toBe(5);
+    // The same response name twice is one field that runs once (graphql-js merges them).
+    expect(measureAll('{ tags tags a: tags }').rootFields).toBe(2);
+    expect(measureAll('{ ...Q ... on Query { b: tags } } fragment Q on Query { a: tags teams { id } }').rootFields).toBe(3);
+  });
+
+  it('counts aliases at every depth, a fragment once per spread', () => {
+    expect(measureAll('{ tags }').aliases).toBe(0);
+    expect(measureAll('{ a: tags team(id: "1") { b: id c: name lead { d: email } } }').aliases).toBe(4);
+    expect(measureAll('{ team(id: "1") { lead { ...M } x: lead { ...M } } } fragment M on Member { e: email f: id }').aliases).toBe(1 + 2 + 2);
+  });
+
+  it('adds the root-field cost to each root field only', () => {
+    expect(measureAll('{ tags }', schema, { rootFieldCost: 100 }).cost).toBe(101);
+    expect(measureAll('{ team(id: "1") { id lead { id } } }', schema, { rootFieldCost: 100 }).cost).toBe(100 + 1 + 1 + 2);
+    expect(measureAll(aliased(3), schema, { rootFieldCost: 100 }).cost).toBe(303);
+    expect(measureAll('{ __typename }', schema, { rootFieldCost: 100 }).cost).toBe(0);
+  });
+
+  it('refuses more root fields than the maximum, naming the limit, the count and the maximum', () => {
+    expect(check(aliased(3), strict)).toEqual([]);
+    const errors = check(aliased(4), strict);
+    expect(errors.map((e) => e.message)).toEqual(['Query has 4 root fields, above the maximum of 3 (GRAPHQL_MAX_ROOT_FIELDS).']);
+    expect(errors[0].extensions).toEqual({ code: GRAPHQL_VALIDATION_FAILED, limit: 'GRAPHQL_MAX_ROOT_FIELDS', measured: 4, maximum: 3 });
+  });
+
+  it('refuses more aliases than the maximum, however deep', () => {
+    const deepAliases = '{ team(id: "1") { a: id b: name lead { c: id d: email e: team { id } } } }';
+    const errors = check(deepAliases, strict);
+    expect(errors.map((e) => e.message)).toEqual(['Query has 5 aliases, above the maximum of 4 (GRAPHQL_MAX_ALIASES).']);
+    expect(errors[0].extensions).toEqual({ code: GRAPHQL_VALIDATION_FAILED, limit: 'GRAPHQL_MAX_ALIASES', measured: 5, maximum: 4 });
+  });
+
+  it('refuses many cheap root fields for their base cost', () => {
+    // 3 × (100 + 1) = 303 > 300
+    const errors = check(aliased(3), { ...strict, graphqlMaxCost: 300 });
+    expect(errors.map((e) => e.message)).toEqual(['Query has cost 303, above the maximum of 300 (GRAPHQL_MAX_COST).']);
+  });
+
+  it('names the heaviest `first` arguments, with their page sizes, by what lowering each would save', () => {
+    // teams (a list without `first`, ×20) → members (default 20) → edges → node → team → members(first: 50) → edges → cursor
+    const query = '{ teams { members { edges { node { team { members(first: 50) { edges { cursor } } } } } } } }';
+    const m = measureAll(query);
+    // inner members: 1 + 50 × 2 = 101; node: 1 + (1 + 101) = 103; edges: 104; outer members: 1 + 20 × 104 = 2081; teams: 1 + 20 × 2081
+    expect(m.cost).toBe(1 + 20 * 2081);
+    expect(m.pageSizes).toEqual([
+      { path: 'teams.members', first: 20, weight: 19 * 104 * 20 },
+      { path: 'teams.members.edges.node.team.members', first: 50, weight: 49 * 2 * 20 * 20 },
+    ]);
   });
 });

@@ -35,6 +35,9 @@ export function rampartGraphQLModule(): DynamicModule {
       errorFormatter: graphqlErrorFormatter(config) as never,
       // Depth and cost limits, and no introspection in production: checked before any resolver runs.
       validationRules: graphqlValidationRules(config),
+      // Parsing and graphql-js's own validation are linear-or-worse in the document's size and run before
+      // any rule of ours: a token ceiling refuses a 600 KB alias flood while parsing, before it costs seconds.
+      graphql: { parseOptions: { maxTokens: config.graphqlMaxTokens } },
       // Before any guard or resolver: argument values (literals and variables) are checked,
       // and the operation name and root fields recorded for the access log and the metrics.
       hooks: {

@@ -21,10 +21,19 @@ export function setAccessLogFields(req: IncomingMessage, fields: AccessLogFields
   (req as IncomingMessage & { [ACCESS_LOG_FIELDS]?: AccessLogFields })[ACCESS_LOG_FIELDS] = fields;
 }
 
-/** The caller's x-request-id when it is safe to log, else a new UUID. */
+// Fastify (request.id: the response header, the change log, error bodies) and pino-http
+// (every log line) each ask for the id of the same raw request: one answer for both, or a
+// refused header would give the log one random UUID and the change log another.
+const assigned = new WeakMap<IncomingMessage, string>();
+
+/** The caller's x-request-id when it is safe to log and store (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. */
 export function requestIdFor(req: IncomingMessage): string {
+  const known = assigned.get(req);
+  if (known) return known;
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  assigned.set(req, id);
+  return id;
 }
 
 /** pino options shared by the API and the worker: JSON lines, a request id on every HTTP log line. */

@@ -3,6 +3,7 @@
 
 export const QueueName = {
   housekeeping: 'housekeeping',
+  auditCheckpoints: 'audit-checkpoints',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -22,10 +23,32 @@ export interface PruneFinishedJobsResult {
   removed: Record<string, { completed: number; failed: number }>;
 }
 
+export const AuditCheckpointJobName = {
+  /** Signs the change-log head of every tenant with entries since its newest checkpoint (or of one tenant). */
+  signCheckpoints: 'sign-checkpoints',
+} as const;
+
+export interface SignCheckpointsPayload {
+  /** Only this tenant (on demand); absent: every tenant that is due. */
+  tenantId?: string;
+  /** Tenants listed per page of the due-tenant query. */
+  batchSize: number;
+}
+
+export interface SignCheckpointsResult {
+  signed: number;
+  upToDate: number;
+  /** Tenants whose log did not verify since their newest checkpoint: nothing was signed for them (first 100). */
+  refused: { tenantId: string; reason: string }[];
+}
+
 /** Every job payload by queue and job name (for typed producers). */
 export interface JobPayloads {
   [QueueName.housekeeping]: {
     [HousekeepingJobName.pruneFinishedJobs]: PruneFinishedJobsPayload;
+  };
+  [QueueName.auditCheckpoints]: {
+    [AuditCheckpointJobName.signCheckpoints]: SignCheckpointsPayload;
   };
 }
 

@@ -30,8 +30,9 @@ export class TenancyResolver {
   ) {}
 
   @Query(() => Me, { description: 'The caller, with every role they hold.' })
-  async me(@CurrentUser() user: AuthenticatedUser): Promise<Me> {
-    const memberships = await this.tenancy.membershipsOf(user.id);
+  async me(@CurrentUser() user: AuthenticatedUser, @Context('req') req: object): Promise<Me> {
+    // The request's copy (the authorization guard's, or one read for all aliases): one query per request, not per alias.
+    const memberships = await this.access.requestMemberships(req, user.id);
     return {
       user: { id: user.id, email: user.email, emailVerified: user.emailVerified, name: user.name },
       roleAssignments: memberships.map((m) => ({
@@ -44,8 +45,8 @@ export class TenancyResolver {
   }
 
   @Query(() => [Tenant], { description: 'Tenants where the caller holds any role.' })
-  tenants(@CurrentUser() user: AuthenticatedUser): Promise<Tenant[]> {
-    return this.tenancy.tenantsOf(user.id);
+  async tenants(@CurrentUser() user: AuthenticatedUser, @Context('req') req: object): Promise<Tenant[]> {
+    return this.tenancy.tenantsOf(user.id, await this.access.requestMemberships(req, user.id));
   }
 
   @Query(() => Tenant, { description: 'One tenant (for a role limited to cloud scopes: with every child filtered to those scopes).' })
