@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { exited, freePort, startProcess, type StartedProcess, useTestEnvironment, WORKSPACE_ROOT } from '@rampart/testing';
@@ -10,11 +11,15 @@ import { exited, freePort, startProcess, type StartedProcess, useTestEnvironment
 describe('the built JavaScript (npm run build) runs as in the container image', () => {
   const env = useTestEnvironment();
   const out = `tmp/build-check-${process.pid}`;
+  // Production never creates the change-log signing key: the operator provides it, as here.
+  const signingKeyFile = path.join(WORKSPACE_ROOT, `tmp/build-check-key-${process.pid}/audit-signing-key.pem`);
   const running: StartedProcess[] = [];
 
   beforeAll(() => {
     const build = spawnSync(process.execPath, ['scripts/build.mjs', '--out', out], { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
     if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`);
+    mkdirSync(path.dirname(signingKeyFile), { recursive: true });
+    writeFileSync(signingKeyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   });
 
   afterAll(async () => {
@@ -24,6 +29,7 @@ describe('the built JavaScript (npm run build) runs as in the container image', 
       await done;
     }
     rmSync(path.join(WORKSPACE_ROOT, out), { recursive: true, force: true });
+    rmSync(path.dirname(signingKeyFile), { recursive: true, force: true });
   });
 
   const productionEnv = (port: number, workerPort: number): NodeJS.ProcessEnv => ({
@@ -39,6 +45,7 @@ describe('the built JavaScript (npm run build) runs as in the container image', 
     READINESS_TIMEOUT_MS: '10000',
     DATABASE_URL: env.current.db.appUrl,
     QUEUE_PREFIX: env.current.redisPrefix,
+    AUDIT_SIGNING_KEY_FILE: signingKeyFile,
   });
 
   it('compiles every source of apps/ and libs/ (tests and libs/testing excepted), the generated Prisma client included', () => {

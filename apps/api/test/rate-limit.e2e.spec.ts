@@ -118,7 +118,7 @@ describe('rate limits (e2e)', () => {
       const quiet = (await api.gqlOk<any>('mutation { createTenant(input: { name: "Quiet" }) { id } }', {}, owner.token)).createTenant.id;
       // The assignment is the busy tenant's first charged request.
       await api.gqlOk(
-        'mutation($input: AssignRoleInput!) { assignRole(input: $input) { id } }',
+        'mutation($input: AssignRoleInput!) { assignRole(input: $input) { roleAssignment { id } } }',
         { input: { tenantId: busy, principalEmail: member.email, role: 'SECURITY_READER' } },
         owner.token,
       );

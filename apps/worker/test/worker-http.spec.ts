@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { HousekeepingJobName, QueueName, redisOptions } from '@rampart/platform';
+import { HousekeepingJobName, MetricsService, QueueName, ReadinessService, loadConfig, redisOptions } from '@rampart/platform';
 import { DisposableRedisServer, useTestEnvironment } from '@rampart/testing';
 import { Queue, QueueEvents } from 'bullmq';
 import { createWorker } from '../src/create-worker';
@@ -40,6 +40,29 @@ describe('worker /healthz, /readyz, /metrics (real HTTP, real PostgreSQL and Red
     await redisServer?.stop();
     delete process.env.REDIS_URL;
     delete process.env.READINESS_TIMEOUT_MS;
+  });
+
+  it('GET /metrics in production: only with METRICS_TOKEN, and closed (404) when none is configured', async () => {
+    const token = 't'.repeat(40);
+    const production = (extra: Record<string, string>) => loadConfig({ NODE_ENV: 'production', OIDC_ISSUER_URL: 'https://issuer.invalid', ...extra });
+    const serve = async (config: ReturnType<typeof loadConfig>) => {
+      const server = new WorkerHttpServer(worker.get(ReadinessService), worker.get(MetricsService), config);
+      const port = await server.listen(0, '127.0.0.1');
+      return { server, url: `http://127.0.0.1:${port}/metrics` };
+    };
+    const guarded = await serve(production({ METRICS_TOKEN: token }));
+    const closed = await serve(production({}));
+    try {
+      expect((await fetch(guarded.url)).status).toBe(401);
+      expect((await fetch(guarded.url, { headers: { authorization: `Bearer ${'x'.repeat(40)}` } })).status).toBe(401);
+      const scraped = await fetch(guarded.url, { headers: { authorization: `Bearer ${token}` } });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(/^# HELP /m);
+      expect((await fetch(closed.url)).status).toBe(404);
+    } finally {
+      await guarded.server.onApplicationShutdown();
+      await closed.server.onApplicationShutdown();
+    }
   });
 
   it('GET /healthz answers 200', async () => {

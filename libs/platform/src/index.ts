@@ -9,6 +9,7 @@ export * from './queue/queues';
 export * from './queue/queue.module';
 export * from './queue/queue-registry.service';
 export * from './observability/metrics';
+export * from './observability/metrics-access';
 export * from './observability/logging';
 export * from './config/version';
 export * from './audit';

@@ -1,6 +1,5 @@
 import { Controller, Get, Header, Headers, HttpException, Inject, NotFoundException } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig, MetricsService, Public, QueueRegistry } from '@rampart/platform';
-import { metricsAccess } from './metrics-access';
+import { APP_CONFIG, type AppConfig, MetricsService, Public, QueueRegistry, metricsAccess } from '@rampart/platform';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'paused', 'prioritized'] as const;
 

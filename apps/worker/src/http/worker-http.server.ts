@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BeforeApplicationShutdown, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { MetricsService, ReadinessService } from '@rampart/platform';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig, MetricsService, ReadinessService, metricsAccess } from '@rampart/platform';
 
 /**
  * The worker's only HTTP surface, for the platform (probes and scrapes): `/healthz`,
@@ -16,6 +16,7 @@ export class WorkerHttpServer implements BeforeApplicationShutdown, OnApplicatio
   constructor(
     private readonly readiness: ReadinessService,
     private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Starts listening; resolves with the port (useful when asked for port 0). */
@@ -55,6 +56,10 @@ export class WorkerHttpServer implements BeforeApplicationShutdown, OnApplicatio
         return json(readiness.status === 'ok' ? 200 : 503, readiness);
       }
       case '/metrics': {
+        // The same rule as the API's /metrics: in production only a scraper holding METRICS_TOKEN reads them.
+        const access = metricsAccess(this.config, req.headers.authorization);
+        if (access === 'disabled') return json(404, { status: 'not found' });
+        if (access === 'unauthorized') return json(401, { status: 'unauthorized', message: 'A valid metrics bearer token is required' });
         const text = await this.metrics.registry.metrics();
         res.writeHead(200, { 'content-type': this.metrics.registry.contentType, connection: 'close' });
         res.end(text);

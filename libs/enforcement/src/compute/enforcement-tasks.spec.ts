@@ -28,6 +28,8 @@ describe('enforcement tasks', () => {
             policyName: 'No privileged',
             ruleId: 'privileged-containers',
             action: 'BLOCK',
+            policyAction: 'BLOCK',
+            preExisting: false,
             message: expect.stringMatching(/privileged/),
             path: 'spec.containers[0].securityContext.privileged',
           },
@@ -44,9 +46,25 @@ describe('enforcement tasks', () => {
   it('evaluateManifest: problems with the text are data, with their position (errors do not cross threads intact)', () => {
     expect(evaluateManifest({ policies: [], cluster, namespace: 'web', manifest: 'a: 1\na: 2\n' })).toEqual({
       ok: false,
-      problem: { message: 'document 1: duplicate key "a" (keys of a mapping must be unique)', line: 2, column: 1 },
+      problem: { field: 'manifest', message: 'document 1: duplicate key "a" (keys of a mapping must be unique)', line: 2, column: 1 },
     });
-    expect(evaluateManifest({ policies: [], cluster, namespace: 'web', manifest: '# nothing\n' })).toEqual({ ok: false, problem: { message: 'contains no document' } });
+    expect(evaluateManifest({ policies: [], cluster, namespace: 'web', manifest: '# nothing\n' })).toEqual({
+      ok: false,
+      problem: { field: 'manifest', message: 'contains no document' },
+    });
+  });
+
+  it('evaluateManifest on UPDATE: a rule the old object already broke is recorded as AUDIT, not denied; a newly broken one denies', () => {
+    const compliant = PRIVILEGED_POD.replace('privileged: true', 'privileged: false');
+    const scaled = evaluateManifest({ policies: [block], cluster, namespace: 'payments', manifest: PRIVILEGED_POD, operation: 'UPDATE', oldManifest: PRIVILEGED_POD });
+    expect(scaled).toMatchObject({ ok: true, evaluation: { allowed: true, violations: [{ ruleId: 'privileged-containers', action: 'AUDIT', policyAction: 'BLOCK', preExisting: true }] } });
+    const broken = evaluateManifest({ policies: [block], cluster, namespace: 'payments', manifest: PRIVILEGED_POD, operation: 'UPDATE', oldManifest: compliant });
+    expect(broken).toMatchObject({ ok: true, evaluation: { allowed: false, violations: [{ ruleId: 'privileged-containers', action: 'BLOCK', preExisting: false }] } });
+    // The old state is the caller's input too: its problems name it.
+    expect(evaluateManifest({ policies: [block], cluster, namespace: 'payments', manifest: PRIVILEGED_POD, operation: 'UPDATE', oldManifest: 'kind: Service\n' })).toMatchObject({
+      ok: false,
+      problem: { field: 'oldManifest' },
+    });
   });
 
   it('explainEffectivePolicy and compileClusterBundle return structured-cloneable results', () => {

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { AppConfig } from '@rampart/platform';
+import type { AppConfig } from '../config/config';
 
 export type MetricsAccess = 'allowed' | 'unauthorized' | 'disabled';
 
@@ -10,7 +10,7 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
  * Who may scrape /metrics. Metrics name routes, queue depths and error rates: in
  * production only a scraper holding METRICS_TOKEN reads them, and without a
  * configured token the route is closed rather than public (the worker shares the
- * configuration and has no /metrics, so the token is not a start-up requirement).
+ * configuration: one token opens both processes' /metrics; it is not a start-up requirement).
  * Outside production the route stays open unless a token is configured.
  */
 export function metricsAccess(config: Pick<AppConfig, 'nodeEnv' | 'metricsToken'>, authorization: string | string[] | undefined): MetricsAccess {
