@@ -1,6 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { APP_CONFIG, type AppConfig, MetricsService, REDIS, registerIpRateLimit, requestIdFor } from '@rampart/platform';
+import { APP_CONFIG, type AppConfig, MetricsService, REDIS, registerInFlightLimit, registerIpRateLimit, requestIdFor } from '@rampart/platform';
+
+/** Largest GraphQL request body accepted (bytes); larger ones are refused with 413 before they are parsed. */
+export const GRAPHQL_BODY_LIMIT = 3 * 1024 * 1024;
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { observeRequests } from './observability/request-observability';
@@ -25,7 +28,16 @@ export async function createApp(): Promise<NestFastifyApplication> {
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  await registerIpRateLimit(fastify, app.get(APP_CONFIG), app.get(REDIS));
+  const config = app.get<AppConfig>(APP_CONFIG);
+  // Cheapest refusal first: a caller's requests in progress, then its address's budget.
+  registerInFlightLimit(fastify, config.rateLimits.inFlight);
+  await registerIpRateLimit(fastify, config, app.get(REDIS));
+  // GraphQL bodies are parsed (JSON, then the document) on the event loop before any limit of
+  // ours can look at them: sized for the largest legitimate input (a dry run of two 1 MiB
+  // manifests, JSON-escaped), not the 5 MiB other routes accept.
+  fastify.addHook('onRoute', (route) => {
+    if (route.url === '/graphql') route.bodyLimit = GRAPHQL_BODY_LIMIT;
+  });
   // Graceful shutdown: requests in flight when it starts still finish, but their
   // keep-alive connections must close afterwards, or the server waits for them to time out.
   let draining = false;

@@ -19,6 +19,9 @@ export function useTestEnvironment(): { readonly current: TestEnvironment } {
     process.env.QUEUE_PREFIX = redisPrefix;
     process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
     process.env.NODE_ENV = 'test';
+    // Concurrency tests race up to 50 requests of one user on purpose (the change log's
+    // ordering, quotas); the in-flight cap itself is tested in in-flight-limit.e2e.spec.ts.
+    process.env.RATE_LIMIT_IN_FLIGHT ??= '64';
     holder.current = { db, redisPrefix };
   });
   afterAll(async () => {

@@ -24,6 +24,14 @@ describe('ComputePool (real worker threads)', () => {
     expect(result.threadId).toBeGreaterThan(0);
   });
 
+  it('runs tasks at a lower scheduling priority than the main thread (Linux), so they yield the CPU to requests', async () => {
+    pool = new ComputePool({ module: FIXTURE, threads: 1, queueSize: 4, timeoutMs: 30_000 });
+    const seen = await pool.run<{ thread: number; main: number } | null>('priorities', null);
+    if (process.platform !== 'linux') return expect(seen).toBeNull();
+    // Niceness 10 more than the main thread's (capped at 19), as the worker entry sets it.
+    expect(seen).toEqual({ main: os.getPriority(process.pid), thread: Math.min(19, os.getPriority(process.pid) + 10) });
+  });
+
   it('keeps the event loop free while a task holds its thread', async () => {
     pool = new ComputePool({ module: FIXTURE, threads: 1, queueSize: 4, timeoutMs: 30_000 });
     const cell = new SharedArrayBuffer(4);

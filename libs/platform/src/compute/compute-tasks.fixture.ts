@@ -20,3 +20,14 @@ export function forever(): never {
 export function fail(message: string): never {
   throw new Error(message);
 }
+
+/** The scheduling priority (niceness) of the thread running it, and of the process's main thread, as Linux sees them. */
+export function priorities(): { thread: number; main: number } | null {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('node:fs') as typeof import('node:fs');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const os = require('node:os') as typeof import('node:os');
+  if (!fs.existsSync('/proc/thread-self')) return null;
+  const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+  return { thread: os.getPriority(tid), main: os.getPriority(process.pid) };
+}

@@ -79,6 +79,7 @@ const schema = z.object({
   RATE_LIMIT_PER_IP: integer(1, 10_000_000).default(1_200),
   RATE_LIMIT_PER_PRINCIPAL: integer(1, 10_000_000).default(600),
   RATE_LIMIT_PER_TENANT: integer(1, 10_000_000).default(1_200),
+  RATE_LIMIT_IN_FLIGHT: integer(1, 10_000).default(16),
   METRICS_TOKEN: z.string().trim().min(32, { message: 'must be at least 32 characters' }).optional(),
   QUOTA_TENANTS_PER_USER: integer(1, 1_000_000).default(25),
   QUOTA_CLOUD_SCOPES_PER_TENANT: integer(1, 1_000_000).default(500),
@@ -155,8 +156,11 @@ export interface AppConfig {
   graphqlRootFieldCost: number;
   /** Most lexical tokens a GraphQL document may have: parsing stops there. */
   graphqlMaxTokens: number;
-  /** Requests allowed per window: per client IP (before authentication), per authenticated user, per targeted tenant. */
-  rateLimits: { windowMs: number; perIp: number; perPrincipal: number; perTenant: number };
+  /**
+   * Requests allowed per window: per client IP (before authentication), per authenticated user, per targeted tenant;
+   * and requests one bearer token (or, without one, one IP) may have in progress at once in this process.
+   */
+  rateLimits: { windowMs: number; perIp: number; perPrincipal: number; perTenant: number; inFlight: number };
   /** Bearer token a Prometheus scraper must present at /metrics (in production /metrics is closed without one). */
   metricsToken?: string;
   /** Most of each kind of object one user or tenant may have (see quota/quota.service.ts). */
@@ -245,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       perIp: c.RATE_LIMIT_PER_IP,
       perPrincipal: c.RATE_LIMIT_PER_PRINCIPAL,
       perTenant: c.RATE_LIMIT_PER_TENANT,
+      inFlight: c.RATE_LIMIT_IN_FLIGHT,
     },
     metricsToken: c.METRICS_TOKEN,
     quotas: {
