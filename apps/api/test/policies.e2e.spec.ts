@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_POLICY_PROVISIONER, type DefaultPolicyProvisioner, PrismaService } from '@rampart/platform';
+import { DEFAULT_POLICY_PROVISIONER, type DefaultPolicyProvisioner } from '@rampart/inventory';
+import { PrismaService } from '@rampart/platform';
 import { RULE_CATALOG } from '@rampart/rules';
 import { TestApi, type TestUser, outcomeOf, query, useTestEnvironment } from '@rampart/testing';
 import { createApp } from '../src/create-app';

@@ -8,7 +8,7 @@ import {
   serializeBundle,
   type PolicyBundle,
 } from './bundle-compiler';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '@rampart/common';
 import { type PolicyOverrides, testCluster, testPolicy } from './policy.fixture';
 import type { BundleCluster, BundlePolicy, BundlePolicyScope } from './types';
 

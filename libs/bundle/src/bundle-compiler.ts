@@ -22,8 +22,8 @@ import {
   type ValidatingAdmissionPolicy,
   type ValidatingAdmissionPolicyBinding,
 } from '@rampart/rules';
-import { canonicalJson } from './canonical-json';
-import { deepFreeze, enabledRules, LruCache, policyFingerprint } from './policy-cache';
+import { canonicalJson, deepFreeze } from '@rampart/common';
+import { enabledRules, LruCache, policyFingerprint } from './policy-cache';
 import { policyCoversCluster, systemNamespaces } from './scope';
 import { enforcementOf, type BundleCluster, type BundlePolicy, type ClusterEnforcement, type NamespaceOptions, type PolicyAction } from './types';
 

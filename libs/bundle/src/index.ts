@@ -3,7 +3,6 @@
 // API, the worker, the sensor and the benchmarks run it unchanged.
 
 export * from './types';
-export { canonicalJson } from './canonical-json';
 export { policyFingerprint, type EffectiveRule } from './policy-cache';
 export {
   explainScope,

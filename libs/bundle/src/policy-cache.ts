@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { RULE_IDS, type RuleId, type RuleParameters, validateRuleParameters } from '@rampart/rules';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '@rampart/common';
 import type { BundlePolicy } from './types';
 
 /** A Map that forgets its least recently used entries beyond `capacity`. */
@@ -71,12 +71,4 @@ export function enabledRules(policy: BundlePolicy): EffectiveRule[] {
     .map((rule, index) => ({ rule, index }))
     .sort((a, b) => RULE_RANK.get(a.rule.id)! - RULE_RANK.get(b.rule.id)! || a.index - b.index)
     .map(({ rule }) => rule);
-}
-
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

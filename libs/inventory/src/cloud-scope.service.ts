@@ -6,8 +6,6 @@ import {
   type CloudEnvironment,
   type CloudProvider,
   type Connection,
-  DEFAULT_POLICY_PROVISIONER,
-  type DefaultPolicyProvisioner,
   ErrorCode,
   OutboxEventType,
   OutboxService,
@@ -19,6 +17,7 @@ import {
   toConnection,
 } from '@rampart/platform';
 import { decodeCreatedKey } from './created-key';
+import { DEFAULT_POLICY_PROVISIONER, type DefaultPolicyProvisioner } from './default-policy.port';
 import { normaliseDisplayName, normaliseExternalId } from './inventory-input';
 import { InventoryRepository } from './inventory.repository';
 

@@ -13,6 +13,7 @@ import {
   childPage,
   CursorKey,
   decodeCursor,
+  isUuid,
   pageSize,
   toConnection,
 } from '@rampart/platform';
@@ -21,8 +22,6 @@ import { decodeCreatedKey } from './created-key';
 import { checkDistributionMatchesCloud, normaliseClusterName, normaliseVersion } from './inventory-input';
 import { type Distribution, InventoryRepository } from './inventory.repository';
 import { hashSensorToken, newSensorToken } from './sensor-token';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type ClusterRow = NonNullable<Awaited<ReturnType<InventoryRepository['findLiveCluster']>>>;
 
@@ -117,7 +116,7 @@ export class ClusterService {
       misconfigurationPoliciesEnabled: boolean;
     },
   ): Promise<ClusterView> {
-    if (!UUID.test(input.id)) throw AppError.badInput('input.id', 'must be a UUID');
+    if (!isUuid(input.id)) throw AppError.badInput('input.id', 'must be a UUID');
     const name = normaliseClusterName(input.name);
     const kubernetesVersion = normaliseVersion(input.kubernetesVersion, 'input.kubernetesVersion');
     const sensorVersion = normaliseVersion(input.sensorVersion, 'input.sensorVersion');
@@ -183,7 +182,7 @@ export class ClusterService {
   ): Promise<Connection<ClusterView>> {
     const size = pageSize(q.first);
     const after = q.after ? decodeCreatedKey(q.after) : null;
-    if (q.cloudScopeId && !UUID.test(q.cloudScopeId)) throw AppError.badInput('cloudScopeId', 'must be a UUID');
+    if (q.cloudScopeId && !isUuid(q.cloudScopeId)) throw AppError.badInput('cloudScopeId', 'must be a UUID');
     let scopes = visible;
     if (q.cloudScopeId) scopes = visible === null || visible.includes(q.cloudScopeId) ? [q.cloudScopeId] : [];
     const rows = await this.prisma.withTenant(tenantId, (tx) =>

@@ -1,4 +1,5 @@
 export * from './inventory.module';
+export * from './default-policy.port';
 export * from './cloud-scope.service';
 export * from './cluster.service';
 export * from './enforceability';

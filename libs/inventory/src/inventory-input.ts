@@ -1,10 +1,9 @@
 import semver from 'semver';
-import { AppError } from '@rampart/platform';
+import { AppError, isUuid } from '@rampart/platform';
 import type { Distribution } from './inventory.repository';
 
 export type Provider = 'AZURE' | 'AWS' | 'GCP';
 
-const AZURE_SUBSCRIPTION = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const AWS_ACCOUNT = /^\d{12}$/;
 // Google's rule for project ids: 6–30 characters, a lowercase letter first, no trailing hyphen.
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -19,8 +18,9 @@ export function normaliseExternalId(provider: Provider, raw: string, field = 'in
   const value = raw.trim();
   switch (provider) {
     case 'AZURE': {
+      // A subscription id is a GUID, the format of our own ids; lower-cased first, so the check is the same.
       const id = value.toLowerCase();
-      if (!AZURE_SUBSCRIPTION.test(id)) throw AppError.badInput(field, 'must be an Azure subscription id (a GUID such as 0f8fad5b-d9cb-469f-a165-70867728950e)');
+      if (!isUuid(id)) throw AppError.badInput(field, 'must be an Azure subscription id (a GUID such as 0f8fad5b-d9cb-469f-a165-70867728950e)');
       return id;
     }
     case 'AWS':

@@ -9,9 +9,10 @@ import { TenantInventoryResolver } from './graphql/tenant-inventory.resolver';
 import { InventoryRepository } from './inventory.repository';
 
 /**
- * Cloud scopes, clusters and namespaces. Onboarding needs DEFAULT_POLICY_PROVISIONER,
- * which the policies context provides globally: inventory must not depend on policies
- * (policies depends on inventory's scopes), so it neither imports nor provides it.
+ * Cloud scopes, clusters and namespaces. Onboarding needs DEFAULT_POLICY_PROVISIONER
+ * (declared here, in default-policy.port.ts), which the policies context provides
+ * globally: inventory must not depend on policies (policies depends on inventory's
+ * scopes), so it neither imports nor provides it.
  */
 @Module({
   imports: [TenancyModule],

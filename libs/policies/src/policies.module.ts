@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { AuditModule, DEFAULT_POLICY_PROVISIONER, QuotaModule } from '@rampart/platform';
+import { DEFAULT_POLICY_PROVISIONER } from '@rampart/inventory';
+import { AuditModule, QuotaModule } from '@rampart/platform';
 import { PoliciesResolver } from './graphql/policies.resolver';
 import { TenantPoliciesResolver } from './graphql/tenant-policies.resolver';
 import { PoliciesRepository } from './policies.repository';

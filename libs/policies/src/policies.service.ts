@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { canonicalJson } from '@rampart/bundle';
+import { canonicalJson } from '@rampart/common';
+import type { DefaultPolicyProvisioner } from '@rampart/inventory';
 import {
   type Visibility,
   notFoundError,
@@ -8,7 +9,6 @@ import {
   AuditLogService,
   type Caller,
   type Connection,
-  type DefaultPolicyProvisioner,
   ErrorCode,
   OutboxEventType,
   OutboxService,

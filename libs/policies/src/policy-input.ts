@@ -1,7 +1,7 @@
 // Checks and normalisation of policy input that need no database: every error names
 // the input path at fault, so a client can point at the exact form field.
 
-import { canonicalJson } from '@rampart/bundle';
+import { canonicalJson, isUuid } from '@rampart/common';
 import { AppError } from '@rampart/platform';
 import { RULE_CATALOG, type RuleId, RuleParameterError, isRuleId, validateRuleParameters } from '@rampart/rules';
 
@@ -51,7 +51,6 @@ export const POLICY_LIMITS = Object.freeze({
   maxRulesAndScopeBytes: 64 * 1024,
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Kubernetes namespace names are DNS-1123 labels.
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -109,7 +108,7 @@ export function assertPolicySize(rules: PolicyRuleValue[], scope: PolicyScopeVal
 /** Format checks only; whether the ids exist in the tenant is the service's (database) check. */
 export function normalizeScope(raw: PolicyScopeInputValue | null | undefined, field = 'input.scope'): PolicyScopeValue {
   const uuid = (value: string, at: string) => {
-    if (!UUID.test(value)) throw AppError.badInput(at, 'must be a UUID');
+    if (!isUuid(value)) throw AppError.badInput(at, 'must be a UUID');
   };
   const namespace = (value: string, at: string) => {
     if (value.length > 63 || !DNS_1123_LABEL.test(value)) {

@@ -3,6 +3,7 @@
 // Schemas are compiled once at module load; validation runs when a policy is saved or
 // compiled, never per evaluated manifest.
 
+import { deepFreeze } from '@rampart/common';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import { imagePatternProblem, LINUX_CAPABILITIES, normaliseCapabilityName } from './parameter-checks';
 import { parseQuantity } from './quantity';
@@ -240,14 +241,6 @@ const DEFINITIONS: Catalog = {
     enabledByDefault: true,
   },
 };
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
 export const RULE_CATALOG: readonly RuleDefinition[] = deepFreeze(RULE_IDS.map((id) => DEFINITIONS[id]));
 

@@ -6,7 +6,7 @@
 import { validateRuleParameters } from './catalog';
 import { EVALUATORS } from './evaluators';
 import type { CompiledEvaluator, DocumentContext } from './evaluators/shared';
-import type { Finding, Manifest, RuleId, RuleParameters } from './types';
+import type { Finding, Manifest, RuleId } from './types';
 import { isIngress, isObject, viewWorkload } from './workload';
 
 export { MANIFEST_LIMITS, ManifestParseError, type ManifestLimits, parseManifests } from './manifest-parser';
@@ -25,11 +25,6 @@ export type CompiledRules = (manifest: Manifest) => Finding[];
 export function createDocumentContext(manifest: Manifest): DocumentContext {
   const workload = viewWorkload(manifest);
   return { manifest, workload, ingress: workload === undefined && isIngress(manifest) };
-}
-
-/** Builds an evaluator from parameters that have already passed validateRuleParameters. */
-export function compileValidatedRule<R extends RuleId>(ruleId: R, params: RuleParameters[R]): CompiledEvaluator {
-  return EVALUATORS[ruleId](params);
 }
 
 /**

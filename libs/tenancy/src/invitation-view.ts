@@ -1,4 +1,4 @@
-import { decodeCursor } from '@rampart/platform';
+import { CursorKey, decodeCursor } from '@rampart/platform';
 import type { TenancyRepository } from './tenancy.repository';
 
 export type InvitationRow = NonNullable<Awaited<ReturnType<TenancyRepository['findInvitation']>>>;
@@ -32,14 +32,7 @@ export function invitationView(i: InvitationRow, now: Date) {
 }
 export type InvitationView = ReturnType<typeof invitationView>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function decodeInvitationCursor(cursor: string, field = 'after'): { createdAt: Date; id: string } {
-  const [at, id] = decodeCursor(
-    cursor,
-    field,
-    (v): v is [string, string] =>
-      Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && UUID.test(v[1]),
-  );
+  const [at, id] = decodeCursor(cursor, field, CursorKey.tuple<[string, string]>(CursorKey.timestamp, CursorKey.uuid));
   return { createdAt: new Date(at), id };
 }

@@ -13,10 +13,9 @@ import {
   type SignCheckpointsResult,
   auditSigningKey,
   auditVerifyKeys,
+  isUuid,
 } from '@rampart/platform';
 import type { Job } from 'bullmq';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Signs each tenant's change-log head with the checkpoint key (a file, never the
@@ -53,7 +52,7 @@ export class AuditCheckpointProcessor extends DrainingWorkerHost implements OnMo
   }
 
   private async signCheckpoints({ tenantId, batchSize }: SignCheckpointsPayload): Promise<SignCheckpointsResult> {
-    if (tenantId !== undefined && !UUID.test(tenantId)) throw new Error('sign-checkpoints: tenantId must be a UUID');
+    if (tenantId !== undefined && !isUuid(tenantId)) throw new Error('sign-checkpoints: tenantId must be a UUID');
     const outcomes = tenantId
       ? [await this.checkpoints.checkpointTenant(tenantId, this.key, this.verifyKeys)]
       : await this.checkpoints.checkpointAll(this.key, this.verifyKeys, batchSize);

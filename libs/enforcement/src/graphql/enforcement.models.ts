@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { PolicyActionEnum } from '@rampart/platform';
+import { PolicyActionEnum } from '@rampart/policies';
 import { GraphQLJSON } from 'graphql-scalars';
 
 export enum ManifestOperationEnum {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@rampart/common';
 
 // The tamper-evident part of the change log, pure so the API, the verify command
 // and tests compute exactly the same thing.
@@ -7,22 +8,24 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-/** JSON with object keys sorted at every level: equal values, equal bytes. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(toJson(value)));
-}
-
 /** Normalises a value to what JSON (and jsonb) can hold: Dates become ISO strings, undefined disappears. */
 export function toJson(value: unknown): JsonValue {
   if (value === undefined) return null;
   return JSON.parse(JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v))) as JsonValue;
 }
 
-function sortKeys(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return value.map(sortKeys);
+/**
+ * The form entries were hashed with before the change log used @rampart/common's canonical
+ * JSON: keys sorted into fresh objects, then JSON.stringify. JavaScript enumerates
+ * integer-like keys ("9", "10") first and in numeric order, so for objects holding such keys
+ * the bytes differ from the canonical form ("10" < "9" < "a" by code units); for every other
+ * JSON value they are identical. Kept for verification only, never for writing.
+ */
+function legacySortKeys(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(legacySortKeys);
   if (value && typeof value === 'object') {
     const out: { [key: string]: JsonValue } = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
+    for (const key of Object.keys(value).sort()) out[key] = legacySortKeys(value[key]);
     return out;
   }
   return value;
@@ -44,8 +47,11 @@ export interface ChainedFields {
   createdAt: Date;
 }
 
-export function entryHash(fields: ChainedFields): string {
-  const payload = canonicalJson({
+function chainedPayload(fields: ChainedFields): JsonValue {
+  // The stored jsonb form first (Dates and bigint as text, NaN as null, undefined dropped):
+  // verification rehashes what the database gives back, and the canonical form refuses
+  // values JSON cannot hold rather than guessing.
+  return toJson({
     tenantId: fields.tenantId,
     seq: fields.seq.toString(),
     prevHash: fields.prevHash,
@@ -59,7 +65,30 @@ export function entryHash(fields: ChainedFields): string {
     requestId: fields.requestId,
     createdAt: fields.createdAt.toISOString(),
   });
-  return createHash('sha256').update(payload).digest('hex');
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The hash a new entry is written with. */
+export function entryHash(fields: ChainedFields): string {
+  return sha256(canonicalJson(chainedPayload(fields)));
+}
+
+/**
+ * Whether `hash` is the entry's hash. Entries already stored were hashed in the legacy form,
+ * and their `before`/`after` may hold objects with integer-like keys (they are whatever the
+ * service recorded: today closed schemas, but nothing in the log's type rules such keys
+ * out), so an entry also verifies when the legacy bytes, where they differ, reproduce its
+ * hash. That opens nothing to tampering: both forms are deterministic, unambiguous JSON
+ * texts of the same fields, so a different entry passing either would take a SHA-256
+ * second preimage.
+ */
+function entryHashMatches(fields: ChainedFields, hash: string): boolean {
+  const payload = chainedPayload(fields);
+  const canonical = canonicalJson(payload);
+  if (sha256(canonical) === hash) return true;
+  const legacy = JSON.stringify(legacySortKeys(payload));
+  return legacy !== canonical && sha256(legacy) === hash;
 }
 
 /** A checkpoint whose signature has already been checked: the chain must contain exactly this hash at this seq. */
@@ -121,7 +150,7 @@ export class ChainVerifier {
         : fail(this.expectedSeq, `entry ${entry.seq} appears where entry ${this.expectedSeq} belongs`);
     }
     if (entry.prevHash !== this.prevHash) return fail(entry.seq, `entry ${entry.seq} does not link to entry ${entry.seq - 1n}`);
-    if (entryHash(entry) !== entry.hash) return fail(entry.seq, `entry ${entry.seq} was altered (hash mismatch)`);
+    if (!entryHashMatches(entry, entry.hash)) return fail(entry.seq, `entry ${entry.seq} was altered (hash mismatch)`);
     const checkpoint = this.checkpoints[this.nextCheckpoint];
     if (checkpoint && checkpoint.seq === entry.seq) {
       if (checkpoint.hash !== entry.hash) {

@@ -1,5 +1,5 @@
 import { sign, verify } from 'node:crypto';
-import { canonicalJson } from './audit-chain';
+import { canonicalJson } from '@rampart/common';
 import type { AuditSigningKey, AuditVerifyKey } from './audit-signing-key';
 
 // What a checkpoint signs, pure so the signer, the verifier and tests agree byte for byte.

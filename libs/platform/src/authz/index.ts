@@ -6,5 +6,4 @@ export * from './decide';
 export * from './authorization.guard';
 export * from './grant.decorator';
 export * from './caller.decorator';
-export * from './default-policy.port';
 export * from './authz.module';

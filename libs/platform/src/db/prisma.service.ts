@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
+import { isUuid } from '../validation/text';
 import { Prisma, PrismaClient } from './generated/prisma/client';
 
 /** A transaction bound to one tenant: every query in it sees only that tenant's rows. */
@@ -12,8 +13,6 @@ export interface TenantTxOptions {
   /** Milliseconds the transaction may run (default 10 s). */
   timeout?: number;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The one Prisma client of a process, connected as the application role (never
@@ -38,7 +37,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
    * user of a pooled connection.
    */
   async withTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>, options: TenantTxOptions = {}): Promise<T> {
-    if (!UUID.test(tenantId)) throw new Error('withTenant: tenantId must be a UUID');
+    if (!isUuid(tenantId)) throw new Error('withTenant: tenantId must be a UUID');
     return this.$transaction(
       async (tx) => {
         await tx.$queryRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;

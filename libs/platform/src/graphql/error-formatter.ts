@@ -116,6 +116,3 @@ export function graphqlErrorFormatter(config: Pick<AppConfig, 'nodeEnv'>): Mercu
     return { statusCode: limited ? HTTP_STATUS_OF.RATE_LIMITED : statusCode, response: { data: execution.data ?? null, errors } };
   };
 }
-
-/** The production formatter (no suggestions): the safe choice where the configuration is not at hand. */
-export const mercuriusErrorFormatter: MercuriusErrorFormatter = graphqlErrorFormatter({ nodeEnv: 'production' });

@@ -1,7 +1,6 @@
 export * from './connection';
 export * from './error-formatter';
 export * from './graphql-limits';
-export * from './shared-enums';
 export * from './request-loader';
 export * from './graphql.module';
 export * from './argument-check';

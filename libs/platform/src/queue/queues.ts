@@ -42,14 +42,4 @@ export interface SignCheckpointsResult {
   refused: { tenantId: string; reason: string }[];
 }
 
-/** Every job payload by queue and job name (for typed producers). */
-export interface JobPayloads {
-  [QueueName.housekeeping]: {
-    [HousekeepingJobName.pruneFinishedJobs]: PruneFinishedJobsPayload;
-  };
-  [QueueName.auditCheckpoints]: {
-    [AuditCheckpointJobName.signCheckpoints]: SignCheckpointsPayload;
-  };
-}
-
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);

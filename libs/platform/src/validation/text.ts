@@ -1,9 +1,5 @@
-/** Every identifier Rampart issues is a UUID: one pattern for the whole code base. */
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID_PATTERN.test(value);
-}
+// The id check lives in @rampart/common so pure libraries share it; re-exported for platform's users.
+export { isUuid } from '@rampart/common';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 

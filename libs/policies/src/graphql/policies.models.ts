@@ -1,5 +1,6 @@
 import { Extensions, Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ConnectionType, NOT_A_UUID, PolicyActionEnum } from '@rampart/platform';
+import { ConnectionType, NOT_A_UUID } from '@rampart/platform';
+import { PolicyActionEnum } from './policy-action.enum';
 import { GraphQLJSON } from 'graphql-scalars';
 
 export enum PolicyChangeEnum {

@@ -1,10 +1,10 @@
-import type { TenantTx } from '../db/prisma.service';
-import type { Caller } from './caller.decorator';
+import type { Caller, TenantTx } from '@rampart/platform';
 
 /**
  * Onboarding (inventory) must create the tenant's default policy (policies) in the
- * same transaction, without inventory depending on the policies context: the
- * policies module provides this port, inventory injects it.
+ * same transaction, without inventory depending on the policies context. The port
+ * belongs to its consumer: inventory declares what onboarding needs, the policies
+ * module (which may depend on inventory, never the reverse) provides it.
  */
 export const DEFAULT_POLICY_PROVISIONER = Symbol('DEFAULT_POLICY_PROVISIONER');
 

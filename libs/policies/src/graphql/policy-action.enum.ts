@@ -1,6 +1,6 @@
 import { registerEnumType } from '@nestjs/graphql';
 
-/** What a policy does when one of its rules fails; shared by every context that shows policies or violations. */
+/** What a policy does when one of its rules fails; also shown by enforcement (effective policies, violations), which imports it from here. */
 export enum PolicyActionEnum {
   AUDIT = 'AUDIT',
   BLOCK = 'BLOCK',
