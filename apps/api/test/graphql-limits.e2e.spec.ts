@@ -182,6 +182,17 @@ describe('GraphQL depth and cost limits (e2e)', () => {
       );
     });
 
+    it('checks its own limits before graphql-js’s rules (some of which are quadratic in the fields): a refused document never reaches them', async () => {
+      // An unknown field graphql-js would report, among too many root fields: only our limits answer.
+      const source = `{ ${Array.from({ length: 500 }, (_, i) => `a${i}: ruleCatalog { id }`).join(' ')} noSuchField }`;
+      const result = await api.gql(source, {}, user.token);
+      expect(result.errors?.map((e) => e.extensions?.limit)).toEqual(['GRAPHQL_MAX_ROOT_FIELDS', 'GRAPHQL_MAX_ALIASES', 'GRAPHQL_MAX_COST']);
+      expect(result.errors?.some((e) => /noSuchField/.test(e.message))).toBe(false);
+      // Within our limits, graphql-js's own rules still run.
+      const fine = await api.gql('{ ruleCatalog { id } noSuchField }', {}, user.token);
+      expect(fine.errors?.map((e) => e.message)).toEqual(['Cannot query field "noSuchField" on type "Query".']);
+    });
+
     it('stops parsing a 24,000-alias flood of `me { __typename }` at the token ceiling (GRAPHQL_MAX_TOKENS, 20,000)', async () => {
       const source = `{ ${Array.from({ length: 24_000 }, (_, i) => `a${i}: me { __typename }`).join(' ')} }`;
       const { result, sql } = await sqlDuring(() => api.gql(source, {}, user.token));
