@@ -20,6 +20,13 @@ const schema = buildSchema(`
 
 const UUID = '00000000-0000-4000-8000-000000000000';
 
+/** `{a: {a: … 1}}` with `levels` objects. */
+function nested(levels: number): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < levels; i++) value = { a: value };
+  return value;
+}
+
 function problem(document: string, variables?: Record<string, unknown>): string | null {
   try {
     checkArguments(schema, parse(document), variables);
@@ -44,6 +51,12 @@ describe('checkArguments', () => {
     ['NUL in a variable default', 'query($v: String = "\\u0000") { text(value: $v) }', undefined, 'BAD_USER_INPUT value'],
     ['a surrogate pair is fine', 'query($v: String) { text(value: $v) }', { v: 'emoji 😀' }, null],
     ['null and omitted values are fine', 'query($in: In!) { make(input: $in) }', { in: { id: UUID, name: null } }, null],
+    // 180,000 registry patterns were sent to stall the request thread: refused on the first walk.
+    ['a JSON list of 10,001 items', 'query($in: In!) { make(input: $in) }', { in: { id: UUID, rules: [{ ruleId: 'r', parameters: { p: Array(10_001).fill('a') } }] } }, 'BAD_USER_INPUT input.rules[0].parameters.p'],
+    ['a JSON list of 10,000 items', 'query($in: In!) { make(input: $in) }', { in: { id: UUID, rules: [{ ruleId: 'r', parameters: { p: Array(10_000).fill('a') } }] } }, null],
+    ['a GraphQL list of 10,001 items', 'query($in: In!) { make(input: $in) }', { in: { id: UUID, scope: { names: Array(10_001).fill('n') } } }, 'BAD_USER_INPUT input.scope.names'],
+    ['JSON nested 33 deep', 'query($in: In!) { make(input: $in) }', { in: { id: UUID, rules: [{ ruleId: 'r', parameters: nested(33) }] } }, 'BAD_USER_INPUT input.rules[0].parameters' + '.a'.repeat(32)],
+    ['JSON nested 32 deep', 'query($in: In!) { make(input: $in) }', { in: { id: UUID, rules: [{ ruleId: 'r', parameters: nested(32) }] } }, null],
   ])('%s', (_name, document, variables, expected) => {
     expect(problem(document, variables)).toBe(expected);
   });

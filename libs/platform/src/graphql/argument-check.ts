@@ -106,6 +106,7 @@ function checkLiteralDeep(node: ValueNode, path: string, variables: Variables): 
     case Kind.STRING:
       return checkText(node.value, path);
     case Kind.LIST:
+      checkListLength(node.values.length, path);
       return node.values.forEach((v, i) => checkLiteralDeep(v, `${path}[${i}]`, variables));
     case Kind.OBJECT:
       for (const field of node.fields) {
@@ -122,11 +123,25 @@ function checkLiteralDeep(node: ValueNode, path: string, variables: Variables): 
   }
 }
 
+/**
+ * No field of the schema takes more than a few thousand items (the longest, a policy's
+ * cluster list, takes 1,000), nor JSON nested deeper than a few levels. Checked here, on
+ * the first walk over the values, so an oversized one costs one pass and never reaches
+ * schema validation or a resolver.
+ */
+export const MAX_LIST_ITEMS = 10_000;
+export const MAX_JSON_DEPTH = 32;
+
+function checkListLength(length: number, path: string): void {
+  if (length > MAX_LIST_ITEMS) throw AppError.badInput(path, `has ${length} items; no list takes more than ${MAX_LIST_ITEMS}`);
+}
+
 function checkValue(value: unknown, type: GraphQLInputType, path: string, uuid: boolean): void {
   if (value === null) return;
   const nullable = getNullableType(type);
   if (isListType(nullable)) {
     const item = nullable.ofType as GraphQLInputType;
+    if (Array.isArray(value)) checkListLength(value.length, path);
     if (Array.isArray(value)) value.forEach((v, i) => checkValue(v, item, `${path}[${i}]`, uuid));
     else checkValue(value, item, path, uuid);
     return;
@@ -150,14 +165,17 @@ function checkValue(value: unknown, type: GraphQLInputType, path: string, uuid: 
   checkJsonDeep(value, path);
 }
 
-function checkJsonDeep(value: unknown, path: string): void {
+function checkJsonDeep(value: unknown, path: string, depth = 0): void {
   if (typeof value === 'string') return checkText(value, path);
-  if (Array.isArray(value)) return value.forEach((v, i) => checkJsonDeep(v, `${path}[${i}]`));
-  if (value && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-      checkText(key, path);
-      checkJsonDeep(v, `${path}.${key}`);
-    }
+  if (value === null || typeof value !== 'object') return;
+  if (depth >= MAX_JSON_DEPTH) throw AppError.badInput(path, `is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  if (Array.isArray(value)) {
+    checkListLength(value.length, path);
+    return value.forEach((v, i) => checkJsonDeep(v, `${path}[${i}]`, depth + 1));
+  }
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    checkText(key, path);
+    checkJsonDeep(v, `${path}.${key}`, depth + 1);
   }
 }
 
