@@ -43,7 +43,7 @@ describe('loadConfig', () => {
       graphqlMaxAliases: 100,
       graphqlRootFieldCost: 100,
       graphqlMaxTokens: 20000,
-      rateLimits: { windowMs: 60000, perIp: 1200, perPrincipal: 600, perTenant: 1200 },
+      rateLimits: { windowMs: 60000, perIp: 1200, perPrincipal: 600, perTenant: 1200, inFlight: 8 },
       quotas: { tenantsPerUser: 25, cloudScopesPerTenant: 500, clustersPerTenant: 5000, policiesPerTenant: 200 },
       metricsToken: undefined,
     });

@@ -79,7 +79,7 @@ const schema = z.object({
   RATE_LIMIT_PER_IP: integer(1, 10_000_000).default(1_200),
   RATE_LIMIT_PER_PRINCIPAL: integer(1, 10_000_000).default(600),
   RATE_LIMIT_PER_TENANT: integer(1, 10_000_000).default(1_200),
-  RATE_LIMIT_IN_FLIGHT: integer(1, 10_000).default(16),
+  RATE_LIMIT_IN_FLIGHT: integer(1, 10_000).default(8),
   METRICS_TOKEN: z.string().trim().min(32, { message: 'must be at least 32 characters' }).optional(),
   QUOTA_TENANTS_PER_USER: integer(1, 1_000_000).default(25),
   QUOTA_CLOUD_SCOPES_PER_TENANT: integer(1, 1_000_000).default(500),
