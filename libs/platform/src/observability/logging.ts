@@ -56,14 +56,19 @@ export function loggerParams(config: AppConfig, service: 'api' | 'worker'): Para
         res.setHeader('x-request-id', id);
         return id;
       },
-      // Called when the request starts (the request id, bound to every line of the request) and
-      // again when it ends: then the access log line also gets who did what (setAccessLogFields).
-      customProps: (req: IncomingMessage) =>
-        (req as IncomingMessage & { [ACCESS_LOG_FIELDS]?: AccessLogFields })[ACCESS_LOG_FIELDS] ?? {
-          requestId: (req as IncomingMessage & { id?: string }).id,
-        },
+      // The request id, bound to every line of the request. pino-http asks again when the request
+      // ends and finds it already bound, so the access line needs no logger of its own.
+      customProps: (req: IncomingMessage) => ({ requestId: (req as IncomingMessage & { id?: string }).id }),
+      // Who did what (setAccessLogFields), on the access line only.
+      customSuccessObject: (req: IncomingMessage, _res: ServerResponse, line: object) => withAccessLogFields(req, line),
+      customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, line: object) => withAccessLogFields(req, line),
       // Probes and scrapes would drown the log.
       autoLogging: { ignore: (req: IncomingMessage) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? '') },
     },
   };
+}
+
+function withAccessLogFields(req: IncomingMessage, line: object): object {
+  const fields = (req as IncomingMessage & { [ACCESS_LOG_FIELDS]?: AccessLogFields })[ACCESS_LOG_FIELDS];
+  return fields ? { ...line, ...fields } : line;
 }
