@@ -49,7 +49,9 @@ export function loggerParams(config: AppConfig, service: 'api' | 'worker'): Para
       base: { service },
       messageKey: 'msg',
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+      // Credentials never reach the log. A serializer instead of pino's `redact`, which clones and walks
+      // every binding of every child logger (two per request) looking for the paths: ~3 % of the CPU.
+      serializers: { req: censorCredentials },
       // The HTTP server (Fastify) assigns the id first; this covers anything else.
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
         const id = requestIdFor(req);
@@ -71,4 +73,19 @@ export function loggerParams(config: AppConfig, service: 'api' | 'worker'): Para
 function withAccessLogFields(req: IncomingMessage, line: object): object {
   const fields = (req as IncomingMessage & { [ACCESS_LOG_FIELDS]?: AccessLogFields })[ACCESS_LOG_FIELDS];
   return fields ? { ...line, ...fields } : line;
+}
+
+const CREDENTIAL_HEADERS = ['authorization', 'cookie'];
+
+/**
+ * Wrapped by pino-http around its standard request serializer, so `request.headers` is the raw
+ * request's own headers object: replaced by a censored copy, never changed in place.
+ */
+export function censorCredentials<T extends { headers?: Record<string, unknown> }>(request: T): T {
+  const headers = request.headers;
+  if (!headers || !CREDENTIAL_HEADERS.some((name) => headers[name] !== undefined)) return request;
+  const censored = { ...headers };
+  for (const name of CREDENTIAL_HEADERS) if (censored[name] !== undefined) censored[name] = '[redacted]';
+  request.headers = censored;
+  return request;
 }
