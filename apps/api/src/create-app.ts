@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { APP_CONFIG, type AppConfig, MetricsService, REDIS, registerIpRateLimit, requestIdFor } from '@rampart/platform';
-import { Logger } from 'nestjs-pino';
+import { APP_CONFIG, type AppConfig, MetricsService, REDIS, registerIpRateLimit, registerRequestLogging, requestIdFor } from '@rampart/platform';
+import { Logger, PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { observeRequests } from './observability/request-observability';
 
@@ -22,6 +22,8 @@ export async function createApp(): Promise<NestFastifyApplication> {
 
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  // First of the application's hooks: every request is logged, including those the next ones refuse.
+  registerRequestLogging(fastify, app.get<Params>(PARAMS_PROVIDER_TOKEN));
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
