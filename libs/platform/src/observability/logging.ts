@@ -72,7 +72,8 @@ export function loggerParams(config: AppConfig, service: 'api' | 'worker'): Para
 
 function withAccessLogFields(req: IncomingMessage, line: object): object {
   const fields = (req as IncomingMessage & { [ACCESS_LOG_FIELDS]?: AccessLogFields })[ACCESS_LOG_FIELDS];
-  return fields ? { ...line, ...fields } : line;
+  // `line` is pino-http's fresh object for this one line: filled in place, not copied.
+  return fields ? Object.assign(line, fields) : line;
 }
 
 const CREDENTIAL_HEADERS = ['authorization', 'cookie'];
