@@ -132,7 +132,7 @@ function userMatchesClaims(user: AuthenticatedUser, payload: Record<string, unkn
 }
 
 /** A verified token's user is reused for at most this long (and never past the token's exp). */
-export const VERIFIED_TOKEN_TTL_MS = 60_000;
+const VERIFIED_TOKEN_TTL_MS = 60_000;
 const VERIFIED_TOKEN_CAPACITY = 10_000;
 
 /**
@@ -141,7 +141,7 @@ const VERIFIED_TOKEN_CAPACITY = 10_000;
  * request. A token with other claims is another string, so it is verified and its user
  * row written as before. Least recently used entries go first beyond the capacity.
  */
-export class VerifiedTokens {
+class VerifiedTokens {
   private readonly entries = new Map<string, { user: AuthenticatedUser; until: number }>();
 
   constructor(
