@@ -14,6 +14,7 @@ import {
   RedisModule,
   loggerParams,
   rampartGraphQLModule,
+  withoutLoggerMiddleware,
 } from '@rampart/platform';
 import { EnforcementModule } from '@rampart/enforcement';
 import { InventoryModule } from '@rampart/inventory';
@@ -26,7 +27,8 @@ import { MetricsController } from './metrics/metrics.controller';
 @Module({
   imports: [
     ConfigModule,
-    LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => loggerParams(config, 'api') }),
+    // Requests are logged from a Fastify hook (registerRequestLogging in createApp), not Nest middleware.
+    LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => withoutLoggerMiddleware(loggerParams(config, 'api')) }),
     DbModule,
     RedisModule,
     QueueModule,

@@ -1,12 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { APP_CONFIG, type AppConfig, MetricsService, REDIS, registerInFlightLimit, registerIpRateLimit, requestIdFor } from '@rampart/platform';
+import { APP_CONFIG, type AppConfig, MetricsService, REDIS, registerInFlightLimit, registerIpRateLimit, registerRequestLogging, requestIdFor } from '@rampart/platform';
+import { Logger, PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { observeRequests } from './observability/request-observability';
 
 /** Largest GraphQL request body accepted (bytes); larger ones are refused with 413 before they are parsed. */
 export const GRAPHQL_BODY_LIMIT = 3 * 1024 * 1024;
-import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
-import { observeRequests } from './observability/request-observability';
 
 /** Builds the API exactly as production runs it; tests use the same function. */
 export async function createApp(): Promise<NestFastifyApplication> {
@@ -25,6 +25,8 @@ export async function createApp(): Promise<NestFastifyApplication> {
 
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  // First of the application's hooks: every request is logged, including those the next ones refuse.
+  registerRequestLogging(fastify, app.get<Params>(PARAMS_PROVIDER_TOKEN));
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -12,6 +12,7 @@ import {
   APP_CONFIG,
   type AppConfig,
   AuthModule,
+  AuthUserService,
   type AuthenticatedUser,
   ConfigModule,
   CurrentUser,
@@ -21,7 +22,7 @@ import {
   rampartGraphQLModule,
 } from '@rampart/platform';
 import { query, useTestEnvironment } from '@rampart/testing';
-import { sign } from 'jsonwebtoken';
+import jwt, { sign } from 'jsonwebtoken';
 import request from 'supertest';
 
 // A test-only application: just enough of the API (config, database, auth, a
@@ -265,6 +266,54 @@ describe('authentication (e2e)', () => {
       await Promise.all(tokens.map((t) => whoami(`Bearer ${t}`)));
       const rows = await query(env.current.db.adminUrl, `SELECT count(*)::int AS n FROM "user" WHERE lower(email) = 'race@example.com' AND "emailVerified"`);
       expect(rows).toEqual([{ n: 1 }]);
+    });
+  });
+
+  describe('tokens already verified', () => {
+    const stored = (subject: string) => query(env.current.db.adminUrl, 'SELECT name FROM "user" WHERE subject = $1', [subject]).then((rows) => rows[0]);
+    let verify: jest.SpiedFunction<typeof jwt.verify>;
+    let fromClaims: jest.SpiedFunction<AuthUserService['fromClaims']>;
+
+    beforeEach(() => {
+      // Spies that call through: the real signature check, the real user read.
+      verify = jest.spyOn(jwt, 'verify');
+      fromClaims = jest.spyOn(app.get(AuthUserService), 'fromClaims');
+    });
+    afterEach(() => {
+      jest.useRealTimers();
+      verify.mockRestore();
+      fromClaims.mockRestore();
+    });
+
+    it('a second request with the same token checks no signature and reads no user; other claims are another token', async () => {
+      const token = await devToken({ sub: 'cache|one', email: 'cache-one@example.com', name: 'One' });
+      for (let i = 0; i < 3; i++) expect(await whoami(`Bearer ${token}`)).toEqual({ data: { whoami: 'cache|one' } });
+      expect(verify).toHaveBeenCalledTimes(1);
+      expect(fromClaims).toHaveBeenCalledTimes(1);
+
+      const renamed = signRs256(claims({ sub: 'cache|one', email: 'cache-one@example.com', email_verified: true, name: 'One renamed' }));
+      expect(await whoami(`Bearer ${renamed}`)).toEqual({ data: { whoami: 'cache|one' } });
+      expect(verify).toHaveBeenCalledTimes(2);
+      expect(fromClaims).toHaveBeenCalledTimes(2);
+      expect(await stored('cache|one')).toEqual({ name: 'One renamed' });
+
+      // Same header and claims, another signature: not the remembered token.
+      const [header, payload] = token.split('.');
+      const forged = `${header}.${payload}.${Buffer.from('not the signature').toString('base64url')}`;
+      expectUnauthenticated(await whoami(`Bearer ${forged}`), 'Invalid or expired token');
+    });
+
+    it('an expired token is refused even when it was accepted (and remembered) moments before', async () => {
+      const token = signRs256(claims({ sub: 'cache|short', email: 'cache-short@example.com', exp: now() + 5 }));
+      expect(await whoami(`Bearer ${token}`)).toEqual({ data: { whoami: 'cache|short' } });
+      expect(await whoami(`Bearer ${token}`)).toEqual({ data: { whoami: 'cache|short' } });
+      expect(verify).toHaveBeenCalledTimes(1);
+      // Only the clock moves: 36 s later, within the cache's minute but past exp and its 30 s tolerance.
+      jest.useFakeTimers({
+        now: Date.now() + 36_000,
+        doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+      });
+      expectUnauthenticated(await whoami(`Bearer ${token}`), 'Invalid or expired token');
     });
   });
 

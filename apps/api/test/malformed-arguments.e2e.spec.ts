@@ -107,6 +107,20 @@ describe('malformed arguments (e2e)', () => {
     expect(await counts()).toEqual(before);
   });
 
+  // Documents that passed are remembered (per parsed document) so a repeated query is not re-checked:
+  // that must never let a bad document through on a later request, nor skip a later request's variables.
+  it('a refused document is refused again, and a document with variables is checked with each request’s values', async () => {
+    const literal = '{ tenant(id: "not-a-uuid") { id } }';
+    for (let i = 0; i < 2; i++) {
+      expect((await api.gql(literal, {}, owner.token)).errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'id' }]);
+    }
+    const withVariable = 'query($id: ID!) { tenant(id: $id) { id } }';
+    expect((await api.gql(withVariable, { id: tenantId }, owner.token)).errors).toBeUndefined();
+    expect((await api.gql(withVariable, { id: 'not-a-uuid' }, owner.token)).errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'id' }]);
+    const valid = `{ tenant(id: "${tenantId}") { id } }`;
+    for (let i = 0; i < 2; i++) expect((await api.gql(valid, {}, owner.token)).errors).toBeUndefined();
+  });
+
   it('a catalog rule id (an ID that is not a UUID by design) is still accepted', async () => {
     const ok = await api.gqlOk<any>(CREATE_POLICY, { input: { tenantId, name: 'Rules', action: 'AUDIT', rules: [{ ruleId: 'privileged-containers', enabled: true }] } }, owner.token);
     expect(ok.createPolicy.id).toEqual(expect.any(String));

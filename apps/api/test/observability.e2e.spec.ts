@@ -113,6 +113,7 @@ describe('logs and metrics of GraphQL requests (real API process)', () => {
     expect(access.errorCodes).toBeUndefined();
     // The bearer token never reaches the log.
     expect(JSON.stringify(access)).not.toContain(token);
+    expect(access.req).toMatchObject({ method: 'POST', url: '/graphql', headers: { authorization: '[redacted]', 'x-request-id': requestId } });
   });
 
   it('names the error codes on the access line of a request that failed', async () => {

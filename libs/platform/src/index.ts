@@ -11,6 +11,7 @@ export * from './queue/queue-registry.service';
 export * from './observability/metrics';
 export * from './observability/metrics-access';
 export * from './observability/logging';
+export * from './observability/request-logging';
 export * from './config/version';
 export * from './audit';
 export * from './errors/app-error';

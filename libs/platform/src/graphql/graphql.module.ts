@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
-import { type DocumentNode, type GraphQLError, type GraphQLSchema, validate } from 'graphql';
+import { type DocumentNode, type GraphQLError, type GraphQLSchema, Kind, validate } from 'graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
@@ -25,11 +25,19 @@ function validationFailure(errors: readonly GraphQLError[]): Error {
   return error;
 }
 
+function hasVariables(document: DocumentNode): boolean {
+  return document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && (d.variableDefinitions?.length ?? 0) > 0);
+}
+
 /**
  * The GraphQL endpoint exactly as the API serves it (Mercurius, code-first), so the
  * application and test-only applications cannot drift apart.
  */
 export function rampartGraphQLModule(): DynamicModule {
+  // Mercurius hands the same parsed document to every request with the same query text (its LRU
+  // cache, one per application), and a document without variables checks the same way every time:
+  // checked once instead of per request (a full typed visit, a few percent of a trivial query's cost).
+  const checkedDocuments = new WeakSet<DocumentNode>();
   const graphql = GraphQLModule.forRootAsync<MercuriusDriverConfig>({
     driver: MercuriusDriver,
     inject: [APP_CONFIG],
@@ -65,7 +73,9 @@ export function rampartGraphQLModule(): DynamicModule {
           preExecution: [
             async (schema: GraphQLSchema, document: DocumentNode, context: { reply?: { request?: object } }, variables?: Record<string, unknown>) => {
               if (context.reply?.request) observeExecution(document, context.reply.request);
+              if (checkedDocuments.has(document)) return;
               checkArguments(schema, document, variables);
+              if (!hasVariables(document)) checkedDocuments.add(document);
             },
           ],
         } as never,

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadConfig } from '../config/config';
-import { loggerParams, requestIdFor } from './logging';
+import { censorCredentials, loggerParams, requestIdFor } from './logging';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const rawRequest = (id?: string | string[]) => ({ headers: id === undefined ? {} : { 'x-request-id': id } }) as unknown as IncomingMessage;
@@ -40,5 +40,28 @@ describe('requestIdFor', () => {
     expect(logged).toMatch(UUID);
     expect(requestIdFor(req)).toBe(logged);
     expect(headers['x-request-id']).toBe(logged);
+  });
+});
+
+describe('censorCredentials (the req serializer of every log line)', () => {
+  it('replaces the authorization and cookie headers by a copy without them, leaving the request’s own headers alone', () => {
+    const headers = { authorization: 'Bearer secret.token.value', cookie: 'session=abc', 'x-request-id': 'r1', 'content-type': 'application/json' };
+    const serialized = censorCredentials({ method: 'POST', headers });
+    expect(serialized).toEqual({
+      method: 'POST',
+      headers: { authorization: '[redacted]', cookie: '[redacted]', 'x-request-id': 'r1', 'content-type': 'application/json' },
+    });
+    expect(headers.authorization).toBe('Bearer secret.token.value');
+    expect(headers.cookie).toBe('session=abc');
+  });
+
+  it('passes a request without credentials through unchanged', () => {
+    const headers = { 'x-request-id': 'r2' };
+    expect(censorCredentials({ headers }).headers).toBe(headers);
+  });
+
+  it('is the request serializer the log is configured with', () => {
+    const params = loggerParams(loadConfig({}), 'api').pinoHttp as { serializers: { req: unknown } };
+    expect(params.serializers.req).toBe(censorCredentials);
   });
 });

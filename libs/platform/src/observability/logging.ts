@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import pino from 'pino';
 import type { AppConfig } from '../config/config';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -40,25 +41,52 @@ export function requestIdFor(req: IncomingMessage): string {
 export function loggerParams(config: AppConfig, service: 'api' | 'worker'): Params {
   return {
     pinoHttp: {
+      // Asynchronous: a synchronous write(2) per line cost the request path about a fifth of its
+      // CPU under load; lines written while one write is in flight go out together in the next.
+      // pino flushes what is still buffered synchronously on exit (normal, signal or crash).
+      stream: pino.destination({ dest: 1, sync: false }),
       level: config.logLevel,
       base: { service },
       messageKey: 'msg',
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+      // Credentials never reach the log. A serializer instead of pino's `redact`, which clones and walks
+      // every binding of every child logger (two per request) looking for the paths: ~3 % of the CPU.
+      serializers: { req: censorCredentials },
       // The HTTP server (Fastify) assigns the id first; this covers anything else.
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
         const id = requestIdFor(req);
         res.setHeader('x-request-id', id);
         return id;
       },
-      // Called when the request starts (the request id, bound to every line of the request) and
-      // again when it ends: then the access log line also gets who did what (setAccessLogFields).
-      customProps: (req: IncomingMessage) =>
-        (req as IncomingMessage & { [ACCESS_LOG_FIELDS]?: AccessLogFields })[ACCESS_LOG_FIELDS] ?? {
-          requestId: (req as IncomingMessage & { id?: string }).id,
-        },
+      // The request id, bound to every line of the request. pino-http asks again when the request
+      // ends and finds it already bound, so the access line needs no logger of its own.
+      customProps: (req: IncomingMessage) => ({ requestId: (req as IncomingMessage & { id?: string }).id }),
+      // Who did what (setAccessLogFields), on the access line only.
+      customSuccessObject: (req: IncomingMessage, _res: ServerResponse, line: object) => withAccessLogFields(req, line),
+      customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, line: object) => withAccessLogFields(req, line),
       // Probes and scrapes would drown the log.
       autoLogging: { ignore: (req: IncomingMessage) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? '') },
     },
   };
+}
+
+function withAccessLogFields(req: IncomingMessage, line: object): object {
+  const fields = (req as IncomingMessage & { [ACCESS_LOG_FIELDS]?: AccessLogFields })[ACCESS_LOG_FIELDS];
+  // `line` is pino-http's fresh object for this one line: filled in place, not copied.
+  return fields ? Object.assign(line, fields) : line;
+}
+
+const CREDENTIAL_HEADERS = ['authorization', 'cookie'];
+
+/**
+ * Wrapped by pino-http around its standard request serializer, so `request.headers` is the raw
+ * request's own headers object: replaced by a censored copy, never changed in place.
+ */
+export function censorCredentials<T extends { headers?: Record<string, unknown> }>(request: T): T {
+  const headers = request.headers;
+  if (!headers || !CREDENTIAL_HEADERS.some((name) => headers[name] !== undefined)) return request;
+  const censored = { ...headers };
+  for (const name of CREDENTIAL_HEADERS) if (censored[name] !== undefined) censored[name] = '[redacted]';
+  request.headers = censored;
+  return request;
 }

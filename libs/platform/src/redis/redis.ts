@@ -21,8 +21,13 @@ export function redisOptions(url: string): RedisOptions {
   };
 }
 
+/**
+ * Our own client (rate limits, quotas, readiness): short non-blocking commands only. Auto-pipelining
+ * sends the commands issued while an earlier batch is in flight as one write: under load the rate
+ * limits' per-request command cost a socket write(2) each, about a tenth of the API's CPU.
+ */
 export function createRedisClient(url: string, onError: (error: Error) => void): Redis {
-  const client = new Redis({ ...redisOptions(url), enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  const client = new Redis({ ...redisOptions(url), enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false, enableAutoPipelining: true });
   client.on('error', onError);
   return client;
 }
