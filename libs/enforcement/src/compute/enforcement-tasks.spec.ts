@@ -1,6 +1,6 @@
 // The tasks are pure functions: tested here in-process, on worker threads in the e2e tests.
 import type { BundlePolicy } from '@rampart/bundle';
-import { compileClusterBundle, evaluateManifest, explainEffectivePolicy } from './enforcement-tasks';
+import { MAX_REPORTED_VIOLATIONS, compileClusterBundle, evaluateManifest, explainEffectivePolicy } from './enforcement-tasks';
 
 const cluster = { id: 'c-1', cloudScopeId: 's-1' };
 const block: BundlePolicy = {
@@ -21,6 +21,7 @@ describe('enforcement tasks', () => {
       ok: true,
       evaluation: {
         allowed: false,
+        totalViolations: 1,
         violations: [
           {
             documentIndex: 0,
@@ -65,6 +66,18 @@ describe('enforcement tasks', () => {
       ok: false,
       problem: { field: 'oldManifest' },
     });
+  });
+
+  it('evaluateManifest reports at most 1,000 violations but counts and judges every one', () => {
+    // 1,500 privileged containers under a policy with one rule: 1,500 findings, written out by hand.
+    const containers = Array.from({ length: 1_500 }, (_, i) => `    - { name: c${i}, image: nginx, securityContext: { privileged: true } }`).join('\n');
+    const out = evaluateManifest({ policies: [block], cluster, namespace: 'payments', manifest: `apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n${containers}\n` });
+    if (!out.ok) throw new Error(out.problem.message);
+    expect(MAX_REPORTED_VIOLATIONS).toBe(1_000);
+    expect(out.evaluation.allowed).toBe(false);
+    expect(out.evaluation.totalViolations).toBe(1_500);
+    expect(out.evaluation.violations).toHaveLength(1_000);
+    expect(out.evaluation.violations[999].path).toBe('spec.containers[999].securityContext.privileged');
   });
 
   it('explainEffectivePolicy and compileClusterBundle return structured-cloneable results', () => {

@@ -38,8 +38,18 @@ export interface ManifestEvaluation {
     message: string;
     path: string;
   }[];
+  /** Every violation found; `violations` holds the first MAX_REPORTED_VIOLATIONS of them. */
+  totalViolations: number;
   documents: DocumentResult[];
 }
+
+/**
+ * The violations a dry run returns at most. The verdict and the total count every one;
+ * the list is cut so that an answer's size (copied back from the worker thread, then
+ * serialised on the thread every tenant shares) is bounded whatever the manifest holds:
+ * 20,000 privileged containers are 20,000 findings of one rule alone.
+ */
+export const MAX_REPORTED_VIOLATIONS = 1_000;
 
 /** What the views compute over: the tenant's live policies and one cluster. */
 export interface PolicyContext {
@@ -133,7 +143,7 @@ function evaluateDocuments(input: EvaluateManifestInput): ManifestEvaluation {
     checkPairs(documents, oldDocuments);
   }
 
-  const result: ManifestEvaluation = { allowed: true, violations: [], documents: [] };
+  const result: ManifestEvaluation = { allowed: true, violations: [], totalViolations: 0, documents: [] };
   documents.forEach((doc, index) => {
     const kind = text(doc.kind);
     const metadata = (doc.metadata ?? {}) as Record<string, unknown>;
@@ -154,7 +164,10 @@ function evaluateDocuments(input: EvaluateManifestInput): ManifestEvaluation {
     }
     const verdict = evaluateEffective(policies, cluster, docNamespace, doc, { operation, oldManifest: oldDocuments?.[index] });
     if (!verdict.allowed) result.allowed = false;
-    for (const v of verdict.violations) result.violations.push({ documentIndex: index, ...v });
+    for (const v of verdict.violations) {
+      if (result.violations.length < MAX_REPORTED_VIOLATIONS) result.violations.push({ documentIndex: index, ...v });
+    }
+    result.totalViolations += verdict.violations.length;
     result.documents.push({ index, kind, name: text(metadata.name), namespace: docNamespace, evaluated: true, allowed: verdict.allowed, note: null });
   });
   return result;

@@ -187,8 +187,11 @@ export class ManifestEvaluationResult {
   @Field({ description: 'Whether every document would be admitted.' })
   allowed!: boolean;
 
-  @Field(() => [ManifestViolation], { description: 'Every failing (policy, rule) pair.' })
+  @Field(() => [ManifestViolation], { description: 'The failing (policy, rule) pairs: every one, or the first 1,000 when there are more (see totalViolations).' })
   violations!: ManifestViolation[];
+
+  @Field(() => Int, { description: 'How many violations were found in all; more than the length of violations when that list was cut at 1,000.' })
+  totalViolations!: number;
 
   @Field(() => [ManifestDocumentResult], { description: 'Per-document outcome.' })
   documents!: ManifestDocumentResult[];
