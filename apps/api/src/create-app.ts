@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { APP_CONFIG, type AppConfig, MetricsService, REDIS, registerInFlightLimit, registerIpRateLimit, registerRequestLogging, requestIdFor } from '@rampart/platform';
+import { APP_CONFIG, type AppConfig, MetricsService, REDIS, registerInFlightLimit, registerIpRateLimit, registerRequestLogging, requestIdFor, SpentBudgets } from '@rampart/platform';
 import { Logger, PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { observeRequests } from './observability/request-observability';
@@ -32,7 +32,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   });
   const config = app.get<AppConfig>(APP_CONFIG);
   // Cheapest refusal first: a caller's requests in progress, then its address's budget.
-  registerInFlightLimit(fastify, config.rateLimits.inFlight);
+  registerInFlightLimit(fastify, config.rateLimits.inFlight, app.get(SpentBudgets));
   await registerIpRateLimit(fastify, config, app.get(REDIS));
   // GraphQL bodies are parsed (JSON, then the document) on the event loop before any limit of
   // ours can look at them: sized for the largest legitimate input (a dry run of two 1 MiB

@@ -90,6 +90,14 @@ describe('rate limits (e2e)', () => {
       for (const error of refusal.body.errors) expect(error.extensions.code).toBe('RATE_LIMITED');
     });
 
+    it('once refused, the same token is refused before its request is even parsed (no GraphQL, no Redis)', async () => {
+      // A document that GraphQL would refuse as a syntax error (400): the early refusal answers first.
+      const res = await api.http().post('/graphql').set('authorization', `Bearer ${spender.token}`).send({ query: '{ me {' });
+      expect(res.status).toBe(429);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(res.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'principal' });
+    });
+
     it('another user is unaffected', async () => {
       const res = await post(ME, {}, bystander.token);
       expect(res.status).toBe(200);

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PrincipalRateLimitGuard } from './rate-limit.guard';
+import { SpentBudgets } from './in-flight-limit';
 import { RateLimitService } from './rate-limit.service';
 
 /**
@@ -11,7 +12,7 @@ import { RateLimitService } from './rate-limit.service';
  */
 @Global()
 @Module({
-  providers: [RateLimitService, PrincipalRateLimitGuard, { provide: APP_GUARD, useExisting: PrincipalRateLimitGuard }],
-  exports: [RateLimitService],
+  providers: [SpentBudgets, RateLimitService, PrincipalRateLimitGuard, { provide: APP_GUARD, useExisting: PrincipalRateLimitGuard }],
+  exports: [RateLimitService, SpentBudgets],
 })
 export class RateLimitModule {}

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { AppError, ErrorCode } from '../errors/app-error';
 import { REDIS } from '../redis/redis.module';
+import { SpentBudgets } from './in-flight-limit';
 
 /** How many requests one key may make per window. */
 export interface Budget {
@@ -80,6 +81,7 @@ export class RateLimitService {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly spent: SpentBudgets,
   ) {
     if (!('rampartRateLimit' in redis)) redis.defineCommand('rampartRateLimit', { numberOfKeys: 1, lua: CONSUME });
   }
@@ -132,6 +134,8 @@ export class RateLimitService {
     }
     const { allowed, retryAfterSeconds } = await verdict;
     if (allowed) return;
+    // The token's holder has spent their own budget: refuse its next requests before they cost anything.
+    if (kind === 'principal') this.spent.markSpent((request as { headers?: Record<string, unknown> }).headers?.authorization, retryAfterSeconds);
     reply?.header('retry-after', retryAfterSeconds);
     const error = new RateLimitedError(kind, budget, retryAfterSeconds);
     throw context.getType<GqlContextType>() === 'graphql' ? error : new RateLimitedHttpException(error);
