@@ -56,7 +56,17 @@ export class SpentBudgets {
   }
 }
 
-function refuse(request: FastifyRequest, reply: FastifyReply, message: string, details: Record<string, unknown>, retryAfter: number) {
+/**
+ * How long an early refusal is held before it is sent. A caller that keeps requesting
+ * regardless of 429s gets at most one answer per connection per second, instead of as
+ * many refusals as the event loop can produce — each of which would delay every other
+ * tenant's request a little. A held refusal costs a timer. A client that honours
+ * Retry-After waits at least that long anyway.
+ */
+export const REFUSAL_HOLD_MS = 1_000;
+
+async function refuse(request: FastifyRequest, reply: FastifyReply, message: string, details: Record<string, unknown>, retryAfter: number) {
+  await new Promise((resolve) => setTimeout(resolve, REFUSAL_HOLD_MS).unref());
   reply.code(429).header('retry-after', retryAfter);
   // GraphQL clients read errors[].extensions.code; other clients the body's code.
   const body =
