@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const api = await startLiveApi({
     database: 'rampart_bench_graphql',
     port: 3991,
-    env: { RATE_LIMIT_PER_IP: '10000000', RATE_LIMIT_PER_PRINCIPAL: '10000000', RATE_LIMIT_PER_TENANT: '10000000', LOG_LEVEL: 'info' },
+    env: { RATE_LIMIT_PER_IP: '10000000', RATE_LIMIT_PER_PRINCIPAL: '10000000', RATE_LIMIT_PER_TENANT: '10000000', RATE_LIMIT_IN_FLIGHT: '1000', LOG_LEVEL: 'info' },
   });
   const barePort = 3992;
   const bare = spawn(process.execPath, ['--require', '@swc-node/register', path.join(__dirname, 'bare-graphql-server.ts'), String(barePort)], {
