@@ -1,4 +1,4 @@
-import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, PickType, registerEnumType } from '@nestjs/graphql';
 import { ConnectionType } from '@rampart/platform';
 
 export enum CloudProviderEnum {
@@ -225,23 +225,14 @@ export class RegisterClusterInput {
   misconfigurationPoliciesEnabled!: boolean;
 }
 
+/** The cluster's own settings, as registerCluster takes them: what an upgrade may change. */
+const ClusterSettings = PickType(RegisterClusterInput, ['name', 'kubernetesVersion', 'sensorVersion', 'misconfigurationPoliciesEnabled'] as const, InputType);
+
 @InputType({ description: 'Input of updateCluster: the cluster’s state after an upgrade (every field is replaced).' })
-export class UpdateClusterInput {
+export class UpdateClusterInput extends ClusterSettings {
   @Field(() => ID, { description: 'The cluster.' })
   id!: string;
 
   @Field(() => Int, { nullable: true, description: 'The version last read; a different current version is a CONFLICT. Omit to overwrite unconditionally.' })
   expectedVersion?: number | null;
-
-  @Field({ description: 'Cluster name: 1–63 lowercase letters, digits or hyphens, unique among the live clusters of the scope.' })
-  name!: string;
-
-  @Field({ description: 'Kubernetes version, e.g. 1.30, 1.30.2, v1.30.2 or 1.30.2-eks-123 (1.30 means 1.30.0).' })
-  kubernetesVersion!: string;
-
-  @Field({ description: 'Version of the Rampart sensor, e.g. 0.11 or 0.11.0.' })
-  sensorVersion!: string;
-
-  @Field({ description: 'Whether misconfiguration policies are enabled on the sensor.' })
-  misconfigurationPoliciesEnabled!: boolean;
 }
