@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
-import { exited, freePort, startProcess, type StartedProcess, useTestEnvironment, WORKSPACE_ROOT } from '@rampart/testing';
+import { exited, freePort, startProcess, type StartedProcess, useTestEnvironment, WORKSPACE_ROOT, jsonPoster } from '@rampart/testing';
 
 // `npm run build` (what the Docker image's build stage runs), then the compiled JavaScript
 // run by plain `node` — no SWC at run time, as in the image — with production settings.
@@ -123,14 +123,7 @@ describe('the built JavaScript (npm run build) runs as in the container image', 
     );
     running.push(api);
     const base = `http://127.0.0.1:${port}`;
-    const post = async (route: string, body: unknown, token?: string) => {
-      const res = await fetch(`${base}${route}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      return res.json() as Promise<any>;
-    };
+    const post = jsonPoster(base);
     const { accessToken } = await post('/auth/dev/token', { sub: 'built', email: 'built@example.test' });
     const created = await post('/graphql', { query: 'mutation { createTenant(input: { name: "Built" }) { id } }' }, accessToken);
     const id = created.data.createTenant.id;

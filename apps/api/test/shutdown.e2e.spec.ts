@@ -1,4 +1,4 @@
-import { exited, freePort, startProcess as start, useTestEnvironment } from '@rampart/testing';
+import { exited, freePort, startProcess as start, useTestEnvironment, jsonPoster } from '@rampart/testing';
 
 describe('graceful shutdown on SIGTERM (real processes)', () => {
   const env = useTestEnvironment();
@@ -20,14 +20,7 @@ describe('graceful shutdown on SIGTERM (real processes)', () => {
     const port = await freePort();
     const api = await start('apps/api/src/main.ts', processEnv(port), /listening on/);
     const base = `http://127.0.0.1:${port}`;
-    const post = async (route: string, body: unknown, token?: string) => {
-      const res = await fetch(`${base}${route}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      return res.json() as Promise<any>;
-    };
+    const post = jsonPoster(base);
     const { accessToken } = await post('/auth/dev/token', { sub: 'shutdown', email: 'shutdown@example.test' });
     const gql = async (query: string) => {
       const result = await post('/graphql', { query }, accessToken);

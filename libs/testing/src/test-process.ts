@@ -53,3 +53,15 @@ export function exited(child: ChildProcess): Promise<{ code: number | null; sign
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
+
+/** POSTs JSON to a process started by a test (optionally with a bearer token) and returns the parsed answer. */
+export function jsonPoster(base: string): (route: string, body: unknown, token?: string) => Promise<any> {
+  return async (route, body, token) => {
+    const res = await fetch(`${base}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return res.json();
+  };
+}
